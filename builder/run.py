@@ -7,6 +7,7 @@ written last, so a folder without it is an unfinished run.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -72,12 +73,24 @@ def run_extract(
         "claimset": __version__,
         "extractor": extractor_info(config, nlp).__dict__,
         "config": config.as_dict(nlp),
+        # the arguments that redo this run (`claimset rebuild` uses them)
+        "options": {**dataclasses.asdict(config), "max_bytes": max_bytes},
         "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in result.files],
         "counts": counts,
         "outputs": hashes,
     }
     write_text(out_dir / "run.json", json.dumps(run, indent=2, ensure_ascii=False) + "\n")
     return RunSummary(out_dir, counts, result.rejects, claims[:5])
+
+
+def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
+    """Redo an extract run from what its run.json recorded (inputs, options) into ``out_dir``."""
+    options = dict(recorded.get("options") or {"model": recorded["config"]["model"]})
+    max_bytes = options.pop("max_bytes", DEFAULT_MAX_BYTES)
+    fields = {f.name for f in dataclasses.fields(ExtractConfig)}
+    config = ExtractConfig(**{k: v for k, v in options.items() if k in fields})
+    paths = [Path(item["path"]) for item in recorded["inputs"]]
+    return run_extract(paths, out_dir, config, max_bytes=max_bytes)
 
 
 def _counts(read: int, rejected: int, duplicates: int, articles, claims) -> dict[str, object]:

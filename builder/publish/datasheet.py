@@ -1,0 +1,220 @@
+"""DATASHEET.md (after Gebru et al., Datasheets for Datasets): numbers computed from the
+release itself, prose from a YAML file the maintainer edits."""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from statistics import mean
+
+import yaml
+
+from builder.errors import ClaimsetError, Errors
+from builder.records import VERDICT_LABELS
+
+REQUIRED_TEXTS = (
+    "pretty_name",
+    "summary",
+    "license",
+    "motivation",
+    "collection",
+    "uses",
+    "out_of_scope_uses",
+    "distribution",
+    "maintenance",
+)
+
+
+def read_texts(path: Path | None) -> dict:
+    """The maintainer's datasheet prose; the packaged default when no file is given."""
+    source = path if path is not None else resources.files("builder.publish") / "datasheet.yaml"
+    try:
+        texts = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ClaimsetError(Errors.E407, path=path, detail=error.strerror or str(error)) from None
+    except yaml.YAMLError as error:
+        raise ClaimsetError(Errors.E407, path=path, detail=str(error).splitlines()[0]) from None
+    if not isinstance(texts, dict):
+        raise ClaimsetError(Errors.E407, path=path, detail="not a mapping")
+    missing = [key for key in REQUIRED_TEXTS if not str(texts.get(key) or "").strip()]
+    if missing:
+        raise ClaimsetError(Errors.E407, path=path, detail=f"missing {', '.join(missing)}")
+    return {key: str(value).strip() for key, value in texts.items()}
+
+
+def _source_name(source: dict) -> str:
+    if source.get("publisher"):
+        return source["publisher"]
+    if source.get("url"):
+        return source["url"].split("/")[2] if "//" in source["url"] else source["url"]
+    return "not stated"
+
+
+def compute_stats(release) -> dict:
+    """Every number the card and datasheet print, computed from the release's records."""
+    folder = release.folder
+    split_of_claim = release.split_of_claim()
+    verdicts, annotations, claims = folder.verdicts, folder.annotations, folder.claims
+    published = sorted(a["source"]["published"] for a in folder.articles if a["source"].get("published"))
+    counts = folder.run.get("counts", {})
+    article_source = {a["article_id"]: _source_name(a["source"]) for a in folder.articles}
+    per_source = Counter(article_source.values())
+    claims_per_source = Counter(article_source[c["article_id"]] for c in claims)
+    multi = [c for c in folder.clusters if len(c["claim_ids"]) > 1]
+    scores = [c["checkworthy"] for c in claims]
+    return {
+        "articles": len(folder.articles),
+        "claims": len(claims),
+        "verdicts": len(verdicts),
+        "annotations": len(annotations),
+        "annotators": len({a["annotator"] for a in annotations}),
+        "stories": release.stories,
+        "clusters_multi": len(multi),
+        "clusters": len(folder.clusters),
+        "conflicts": len(folder.conflicts),
+        "configs": {name: release.count(name) for name in release.rows},
+        "splits": {
+            name: {split: len(rows) for split, rows in by_split.items()}
+            for name, by_split in release.rows.items()
+        },
+        "labels": {label: sum(v["verdict"] == label for v in verdicts) for label in VERDICT_LABELS},
+        "labels_by_split": {
+            split: {
+                label: sum(v["verdict"] == label and split_of_claim[v["claim_id"]] == split for v in verdicts)
+                for label in VERDICT_LABELS
+            }
+            for split in sorted({split_of_claim[v["claim_id"]] for v in verdicts})
+        },
+        "methods": dict(sorted(Counter(v["method"] for v in verdicts).items())),
+        "annotators_per_claim": dict(sorted(Counter(v["n_annotators"] for v in verdicts).items())),
+        "mean_agreement": round(mean(v["agreement"] for v in verdicts), 3) if verdicts else None,
+        "agreement": (folder.agreement or {}).get("overall"),
+        "skipped": sum(a["status"] == "skipped" for a in annotations),
+        "sources": dict(sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "claims_per_source": dict(sorted(claims_per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "date_range": (published[0], published[-1]) if published else None,
+        "undated_articles": len(folder.articles) - len(published),
+        "inputs_read": counts.get("read", 0),
+        "inputs_rejected": counts.get("rejected", 0),
+        "duplicate_inputs": counts.get("duplicates", 0),
+        "rejects_by_code": dict(sorted(Counter(r["code"] for r in folder.rejects).items())),
+        "sentences": counts.get("sentences", {}),
+        "excluded_spans": counts.get("excluded_spans", {}),
+        "checkworthy_mean": round(mean(scores), 3) if scores else None,
+        "checkworthy_high": sum(s >= 0.5 for s in scores),
+        "extractor": folder.run.get("extractor", {}),
+    }
+
+
+def table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def composition(stats: dict) -> str:
+    """The composition facts shared by the card and the datasheet."""
+    parts = [
+        f"{stats['claims']} candidate claims from {stats['articles']} articles"
+        + (
+            f", {stats['verdicts']} of them with a human verdict"
+            if stats["verdicts"]
+            else ", none labelled yet"
+        )
+        + ".",
+        "",
+        table(
+            ("config", *("train", "validation", "test"), "total"),
+            [
+                (name, *(splits.get(s, 0) for s in ("train", "validation", "test")), sum(splits.values()))
+                for name, splits in stats["splits"].items()
+            ],
+        ),
+    ]
+    if stats["verdicts"]:
+        parts += ["", "Verdicts per label:", "", table(("verdict", "claims"), list(stats["labels"].items()))]
+    return "\n".join(parts)
+
+
+def render(release, stats: dict) -> str:
+    t = release.texts
+    ex = stats["extractor"]
+    date_range = stats["date_range"]
+    dates = f"from {date_range[0]} to {date_range[1]}" if date_range else "not stated in any article"
+    removed = stats["excluded_spans"]
+    sections = [
+        f"# Datasheet: {t['pretty_name']} {release.version}",
+        f"Dataset `{release.name}`, version {release.version}, released {release.options.release_date}. "
+        "Numbers in this datasheet are computed from the release by claimset; the prose comes from "
+        "the maintainers' datasheet file.",
+        "## Motivation",
+        t["motivation"],
+        "## Composition",
+        composition(stats),
+        f"Articles by source ({len(stats['sources'])} sources):",
+        table(
+            ("source", "articles", "claims"),
+            [(s, n, stats["claims_per_source"].get(s, 0)) for s, n in stats["sources"].items()],
+        ),
+        f"Publication dates: {dates}; {stats['undated_articles']} article(s) without a date.",
+        f"Claims grouped across articles: {stats['clusters']} clusters, {stats['clusters_multi']} with more "
+        f"than one member; {stats['conflicts']} conflicts between statements flagged.",
+        "Each instance of the `claims` config is one sentence of a news article with its exact character "
+        "offsets into the article text (`articles` config), its named entities, numbers and dates, and a "
+        "check-worthiness score. No field holds personal data about annotators: they appear only as "
+        "salted pseudonyms. Articles name public figures as the news reported them.",
+        "## Collection process",
+        t["collection"],
+        f"Inputs read: {stats['inputs_read']}; rejected: {stats['inputs_rejected']}"
+        + (
+            f" ({', '.join(f'{c}: {n}' for c, n in stats['rejects_by_code'].items())})"
+            if stats["rejects_by_code"]
+            else ""
+        )
+        + f"; the same article under another file name: {stats['duplicate_inputs']}.",
+        "## Preprocessing, cleaning and labelling",
+        f"Sentences were split and tagged with spaCy {ex.get('spacy', '?')} and the model "
+        f"`{ex.get('model', '?')}` {ex.get('model_version', '?')} (claimset {ex.get('claimset', '?')}, "
+        f"extractor config `{ex.get('config_hash', '?')}`). Sentence decisions:",
+        table(("decision", "sentences"), sorted(stats["sentences"].items())),
+        "Passages kept out of the candidates (boilerplate, metadata lines, passages repeated verbatim):",
+        table(("reason", "passages"), sorted(removed.items())) if removed else "None.",
+        f"Check-worthiness: mean score {stats['checkworthy_mean']}; {stats['checkworthy_high']} claims "
+        "scored 0.5 or more.",
+        _labelling(stats),
+        "## Uses",
+        t["uses"],
+        "Not suitable for: " + t["out_of_scope_uses"],
+        "## Distribution",
+        t["distribution"],
+        f"License: {t['license']}. Splits are assigned by story ({stats['stories']} stories; method "
+        f"`{release.options.split_by}`, target ratios {', '.join(str(r) for r in release.options.ratios)}), "
+        "so no article and no claim cluster crosses splits; a near-duplicate check across splits "
+        "passed at publish time.",
+        "## Maintenance",
+        t["maintenance"],
+        "Every version is immutable and rebuilds byte for byte with `claimset rebuild` from its "
+        "`manifest.json`; `CHANGELOG.md` lists the claims and verdicts that changed since the previous version.",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def _labelling(stats: dict) -> str:
+    if not stats["verdicts"]:
+        return "Labelling: no claim of this version has a human verdict yet."
+    lines = [
+        f"Labelling: {stats['annotations']} annotations by {stats['annotators']} annotators in Label Studio "
+        f"({stats['skipped']} skipped). Verdicts by how they were reached:",
+        "",
+        table(("method", "claims"), list(stats["methods"].items())),
+        "",
+        table(("annotators per claim", "claims"), list(stats["annotators_per_claim"].items())),
+        "",
+        f"Mean share of annotators agreeing with the final verdict: {stats['mean_agreement']}.",
+    ]
+    if isinstance(stats["agreement"], dict):
+        figures = [(k, v) for k, v in sorted(stats["agreement"].items()) if isinstance(v, int | float)]
+        if figures:
+            lines += ["", "Inter-annotator agreement on verdicts:", "", table(("measure", "value"), figures)]
+    return "\n".join(lines)

@@ -1,0 +1,104 @@
+"""Read a run folder (extract, group and pull outputs) into one object for publishing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.errors import ClaimsetError, Errors
+
+REQUIRED = ("run.json", "articles.jsonl", "claims.jsonl")
+# Files a release is built from, in the order they are hashed into the manifest. The last
+# three are human work pulled from Label Studio (or the maintainer's datasheet text): a
+# rebuild takes them from the run folder, the rest it can regenerate from the articles.
+OPTIONAL = (
+    "rejects.jsonl",
+    "clusters.jsonl",
+    "conflicts.jsonl",
+    "annotations.jsonl",
+    "verdicts.jsonl",
+    "agreement.json",
+)
+
+
+@dataclass
+class RunFolder:
+    """Everything a release is made of, as read from one run folder."""
+
+    path: Path
+    run: dict
+    articles: list[dict]
+    claims: list[dict]
+    rejects: list[dict] = field(default_factory=list)
+    clusters: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+    annotations: list[dict] = field(default_factory=list)
+    verdicts: list[dict] = field(default_factory=list)
+    agreement: dict | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Rows of a JSON Lines file; a bad line is a one-line error naming file and line."""
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ClaimsetError(Errors.E404, path=f"{path}:{number}", detail=error.msg) from None
+            if not isinstance(row, dict):
+                raise ClaimsetError(Errors.E404, path=f"{path}:{number}", detail="not a JSON object")
+            rows.append(row)
+    return rows
+
+
+def read_run_folder(path: Path) -> RunFolder:
+    """Load a run folder; the files of `claimset extract` must be there, the rest may be."""
+    for name in REQUIRED:
+        if not (path / name).is_file():
+            raise ClaimsetError(Errors.E204, path=path / name)
+    try:
+        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ClaimsetError(Errors.E404, path=path / "run.json", detail=error.msg) from None
+    folder = RunFolder(
+        path=path,
+        run=run,
+        articles=read_jsonl(path / "articles.jsonl"),
+        claims=read_jsonl(path / "claims.jsonl"),
+    )
+    for name in REQUIRED + OPTIONAL:
+        file = path / name
+        if not file.is_file():
+            continue
+        folder.hashes[name] = file_sha256(file)
+        if name.endswith(".jsonl") and name not in REQUIRED:
+            setattr(folder, name.removesuffix(".jsonl"), read_jsonl(file))
+    if (path / "agreement.json").is_file():
+        folder.agreement = json.loads((path / "agreement.json").read_text(encoding="utf-8"))
+    _check_references(folder)
+    return folder
+
+
+def _check_references(folder: RunFolder) -> None:
+    """Verdicts and annotations must be about claims of this run."""
+    known = {c["claim_id"] for c in folder.claims}
+    for name in ("verdicts", "annotations"):
+        for row in getattr(folder, name):
+            if row.get("claim_id") not in known:
+                raise ClaimsetError(
+                    Errors.E405, path=folder.path / f"{name}.jsonl", claim_id=row.get("claim_id")
+                )
