@@ -2,7 +2,7 @@
 
 Codes are stable and searchable: ``E1xx`` input problems (the input is
 rejected and the run goes on), ``E2xx`` usage problems (the command stops),
-``E3xx`` Label Studio, ``E4xx`` releases.
+``E3xx`` Label Studio, ``E4xx`` releases, ``E6xx`` the check-worthiness model.
 """
 
 from __future__ import annotations
@@ -55,6 +55,37 @@ class Errors:
     )
     E402 = ErrorSpec("E402", "invalid version {version!r}", "use semantic versioning X.Y.Z")
     E403 = ErrorSpec("E403", "invalid dataset name {name!r}", "use letters, digits, '-', '_' and '.'")
+    E404 = ErrorSpec("E404", "{path}: malformed JSON ({detail})", "the run folder is damaged; re-run the step")
+    E405 = ErrorSpec(
+        "E405",
+        "{path} refers to claim {claim_id!r}, which is not in claims.jsonl",
+        "pull again into the folder of the extract run the project was pushed from",
+    )
+    E406 = ErrorSpec(
+        "E406",
+        "split leakage: {count} near-duplicate claim pair(s) in different splits, e.g. {example}",
+        "group them (`claimset group`) so they share a split, or remove one",
+    )
+    E407 = ErrorSpec("E407", "{path}: {detail}", "fix the datasheet file (YAML mapping of section texts)")
+    E408 = ErrorSpec("E408", "rebuild of {path} differs in {count} file(s): {files}", "see the differences above")
+    E409 = ErrorSpec("E409", "cannot rebuild {path}: {detail}", "")
+    E410 = ErrorSpec("E410", "unknown split method {value!r}", "use --split-by group or --split-by time")
+    # Check-worthiness model (training, evaluation, loading).
+    E601 = ErrorSpec("E601", "cannot read {path} ({detail})", "pass a readable UTF-8 JSON Lines file")
+    E602 = ErrorSpec("E602", "{path}:{line}: malformed JSON ({detail})", "each line must be one JSON object")
+    E603 = ErrorSpec(
+        "E603",
+        "{path}:{line}: needs a non-empty string 'text' and a 'label' of 0 or 1",
+        'each line must look like {{"text": "...", "label": 1}}',
+    )
+    E604 = ErrorSpec("E604", "no labelled sentences in {path}", "the file is empty")
+    E605 = ErrorSpec(
+        "E605",
+        "check-worthiness model {path} cannot be loaded ({detail})",
+        "reinstall claimset or rebuild it with `claimset train-checkworthy`",
+    )
+    E606 = ErrorSpec("E606", "training data {path} has only one class", "it needs labels 0 and 1")
+    E607 = ErrorSpec("E607", "check-worthiness floor {value} is outside 0..1", "pass a probability, e.g. 0.5")
 
 
 class ClaimsetError(Exception):
