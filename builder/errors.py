@@ -70,6 +70,12 @@ class Errors:
     E408 = ErrorSpec("E408", "rebuild of {path} differs in {count} file(s): {files}", "see the differences above")
     E409 = ErrorSpec("E409", "cannot rebuild {path}: {detail}", "")
     E410 = ErrorSpec("E410", "unknown split method {value!r}", "use --split-by group or --split-by time")
+    # Grouping and conflicts.
+    E501 = ErrorSpec("E501", "missing file {path}", "run `claimset extract` first, or pass the folder it wrote")
+    E502 = ErrorSpec(
+        "E502", "{path}:{line}: not a claim record ({detail})", "claims.jsonl must be written by `claimset extract`"
+    )
+    E503 = ErrorSpec("E503", "missing file {path}", "run `claimset group DIR` first")
     # Check-worthiness model (training, evaluation, loading).
     E601 = ErrorSpec("E601", "cannot read {path} ({detail})", "pass a readable UTF-8 JSON Lines file")
     E602 = ErrorSpec("E602", "{path}:{line}: malformed JSON ({detail})", "each line must be one JSON object")

@@ -23,7 +23,14 @@ from builder.ingest import ingest
 from builder.ingest.readers import DEFAULT_MAX_BYTES
 from builder.records import Claim, Reject, dumps
 
-OUTPUT_FILES = ("articles.jsonl", "claims.jsonl", "rejects.jsonl")
+OUTPUT_FILES = (
+    "articles.jsonl",
+    "claims.jsonl",
+    "rejects.jsonl",
+    "clusters.jsonl",
+    "conflicts.jsonl",
+    "claim_groups.jsonl",
+)
 
 
 @dataclass
@@ -41,6 +48,7 @@ def run_extract(
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_reject: Callable[[Reject], None] | None = None,
     progress: Callable[[int], Callable[[], None]] | None = None,
+    group: bool = True,
 ) -> RunSummary:
     """Extract candidate claims from every input under ``paths`` into ``out_dir``.
 
@@ -69,6 +77,16 @@ def run_extract(
         "rejects.jsonl": write_jsonl(out_dir / "rejects.jsonl", (r.to_dict() for r in result.rejects)),
     }
     counts = _counts(result.read, len(result.rejects), result.duplicates, articles, claims)
+    if group:  # before run.json, so its output hashes cover the grouping files too
+        from builder.group import group as group_claims
+
+        grouped = group_claims(out_dir, update_run=False)
+        hashes.update(grouped.hashes)
+        counts["clusters"] = grouped.clusters
+        counts["conflicts"] = grouped.conflicts
+    else:  # no stale grouping of an earlier run beside the new claims
+        for name in ("clusters.jsonl", "conflicts.jsonl", "claim_groups.jsonl"):
+            (out_dir / name).unlink(missing_ok=True)
     run = {
         "claimset": __version__,
         "extractor": extractor_info(config, nlp).__dict__,

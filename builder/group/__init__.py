@@ -1,0 +1,140 @@
+"""Grouping: claims asserting the same fact, across and within articles, and their conflicts.
+
+``group(out_dir)`` reads ``claims.jsonl`` and writes ``clusters.jsonl``, ``conflicts.jsonl`` and
+``claim_groups.jsonl`` (claim_id -> cluster_id and the normalised entities, numbers and dates).
+It never rewrites ``claims.jsonl``; consumers join on ``claim_id``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.errors import ClaimsetError, Errors
+from builder.group.cluster import (
+    DEFAULT_THRESHOLD,
+    Clusters,
+    cluster_id_for,
+    cluster_views,
+    representative,
+    view_of,
+)
+from builder.group.conflicts import cluster_conflicts, negation_conflicts, weekday_conflicts
+from builder.group.normalize import EntityIndex, build_entity_index
+
+GROUP_FILES = ("clusters.jsonl", "conflicts.jsonl", "claim_groups.jsonl")
+
+
+@dataclass
+class GroupSummary:
+    claims: int
+    clusters: int
+    multi_article_clusters: int
+    conflicts: int
+    hashes: dict[str, str]
+
+
+def read_claims(path: Path) -> list[dict]:
+    """claims.jsonl rows; a missing file or a bad line is a one-line error naming it."""
+    if not path.is_file():
+        raise ClaimsetError(Errors.E501, path=path)
+    rows = []
+    with open(path, encoding="utf-8") as handle:
+        for n, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                for key in ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates"):
+                    row[key]  # noqa: B018 - presence check
+            except (json.JSONDecodeError, KeyError, TypeError) as error:
+                raise ClaimsetError(Errors.E502, path=path, line=n, detail=error) from None
+            rows.append(row)
+    return rows
+
+
+def group_claims(
+    claims: list[dict], threshold: float = DEFAULT_THRESHOLD
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """Cluster claim rows; return (clusters, conflicts, claim_groups) records, deterministically."""
+    claims = sorted(claims, key=lambda c: c["claim_id"])
+    index = build_entity_index(Counter(m["text"] for c in claims for m in c["entities"]))
+    views = [view_of(c, index) for c in claims]
+    clusters = cluster_views(views, threshold)
+    cluster_of = {}
+    for group in clusters.members:
+        cid = cluster_id_for(views[group[0]])
+        for i in group:
+            cluster_of[views[i].claim_id] = cid
+    conflicts = cluster_conflicts(clusters)
+    for v in views:
+        conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
+    conflicts.extend(negation_conflicts(views, cluster_of))
+    conflicts.sort(key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]))
+    by_cluster: dict[str, list[str]] = {}
+    for c in conflicts:
+        by_cluster.setdefault(c["cluster_id"] or "", []).append(c["conflict_id"])
+    cluster_rows = [_cluster_record(clusters, g, index, by_cluster) for g in clusters.members]
+    cluster_rows.sort(key=lambda r: (-len(r["article_ids"]), -r["size"], r["cluster_id"]))
+    claim_rows = [_claim_record(v, cluster_of[v.claim_id], index) for v in views]
+    return cluster_rows, conflicts, claim_rows
+
+
+def _cluster_record(clusters: Clusters, group: list[int], index: EntityIndex, conflicts: dict) -> dict:
+    views = clusters.views
+    cid = cluster_id_for(views[group[0]])
+    rep = views[representative(views, group, clusters.edges)]
+    entities = sorted({e for i in group for e in views[i].entities})
+    return {
+        "cluster_id": cid,
+        "representative_claim_id": rep.claim_id,
+        "representative": rep.text,
+        "claim_ids": sorted(views[i].claim_id for i in group),
+        "article_ids": sorted({views[i].article_id for i in group}),
+        "size": len(group),
+        "entities": [{"canonical": e, "variants": index.variants.get(e, [])} for e in entities],
+        "numbers": sorted({q.text for i in group for _, q in views[i].quantities if q.kind != "ordinal"}),
+        "dates": sorted({w.value for i in group for _, w in views[i].whens}),
+        "conflict_ids": sorted(conflicts.get(cid, [])),
+    }
+
+
+def _claim_record(view, cluster_id: str, index: EntityIndex) -> dict:
+    return {
+        "claim_id": view.claim_id,
+        "cluster_id": cluster_id,
+        "entities": view.entities,
+        "quantities": [q.to_dict() for _, q in view.quantities],
+        "dates": [w.to_dict() for _, w in view.whens],
+    }
+
+
+def group(out_dir: Path, threshold: float = DEFAULT_THRESHOLD, update_run: bool = True) -> GroupSummary:
+    """Group DIR/claims.jsonl into DIR/clusters.jsonl, conflicts.jsonl and claim_groups.jsonl.
+
+    When DIR/run.json exists (a finished extract run) and ``update_run`` is set, its output hashes
+    are brought up to date, so run.json keeps vouching for every file in DIR.
+    """
+    from builder.run import write_jsonl, write_text
+
+    claims = read_claims(out_dir / "claims.jsonl")
+    clusters, conflicts, claim_rows = group_claims(claims, threshold)
+    hashes = {
+        "clusters.jsonl": write_jsonl(out_dir / "clusters.jsonl", clusters),
+        "conflicts.jsonl": write_jsonl(out_dir / "conflicts.jsonl", conflicts),
+        "claim_groups.jsonl": write_jsonl(out_dir / "claim_groups.jsonl", claim_rows),
+    }
+    run_path = out_dir / "run.json"
+    if update_run and run_path.is_file():
+        run = json.loads(run_path.read_text(encoding="utf-8"))
+        run.setdefault("outputs", {}).update(hashes)
+        write_text(run_path, json.dumps(run, indent=2, ensure_ascii=False) + "\n")
+    return GroupSummary(
+        claims=len(claims),
+        clusters=len(clusters),
+        multi_article_clusters=sum(len(c["article_ids"]) > 1 for c in clusters),
+        conflicts=len(conflicts),
+        hashes=hashes,
+    )
