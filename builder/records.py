@@ -107,6 +107,7 @@ class Extractor:
     model: str
     model_version: str
     config_hash: str
+    checkworthy_model: str = ""  # name@version of the model behind ``Claim.checkworthy``
 
 
 @dataclass
@@ -124,7 +125,8 @@ class Claim:
     numbers: list[Mention]
     dates: list[Mention]
     features: dict[str, bool]
-    checkworthy: float
+    checkworthy: float  # calibrated probability that the claim is worth fact-checking
+    below_floor: bool  # checkworthy < the run's floor: kept, but unlikely to be worth an annotator's time
     source: Source
     extractor: Extractor
 

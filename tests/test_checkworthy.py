@@ -1,0 +1,121 @@
+"""The check-worthiness model: train -> save -> load -> score, evaluation, and its use in extract."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from builder.checkworthy import SHIPPED_DIR, CheckworthyModel, TrainConfig, load_model, read_labelled, train
+from builder.extract import ExtractConfig
+from builder.run import run_extract
+from tests.conftest import EXAMPLES, ROOT, read_jsonl, run_cli
+
+DATA = ROOT.parent / "shared" / "data" / "checkworthy"
+CHECKWORTHY = "Unemployment fell to 3.5 percent last year, the lowest rate in fifty years."
+CHATTER = "Thank you very much, it is good to be here tonight."
+
+
+@pytest.fixture(scope="module")
+def small_data(tmp_path_factory) -> tuple[Path, Path]:
+    """A stratified-enough sample of the real training data, and a slice of dev."""
+    folder = tmp_path_factory.mktemp("cw-data")
+    lines = (DATA / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "train.jsonl").write_text("\n".join(lines[:3000]) + "\n", encoding="utf-8")
+    dev = (DATA / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    (folder / "dev.jsonl").write_text("\n".join(dev[:300]) + "\n", encoding="utf-8")
+    return folder / "train.jsonl", folder / "dev.jsonl"
+
+
+@pytest.fixture(scope="module")
+def small_model(small_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cw-model")
+    return train(small_data[0], small_data[1], out, TrainConfig(folds=3)), out
+
+
+def test_train_save_load_score_end_to_end(small_model):
+    result, out = small_model
+    assert {p.name for p in out.iterdir()} == {"model.json.gz", "config.json", "metrics.json"}
+    loaded = CheckworthyModel.load(out)
+    texts = [CHECKWORTHY, CHATTER, "The bill passed the Senate by 52 votes to 48 in March 2010."]
+    scores = loaded.score(texts)
+    assert scores == result.model.score(texts)  # what was saved is what was trained
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[0] > scores[1]  # a statistic outranks small talk
+    assert loaded.label == result.model.label and loaded.label.startswith("claimset-checkworthy@")
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["dev"]["n"] == 300 and 0.0 < metrics["dev"]["f1"] <= 1.0
+    assert json.loads((out / "config.json").read_text())["seed"] == TrainConfig().seed
+
+
+def test_training_is_deterministic_with_a_seed(small_data, small_model, tmp_path):
+    _, first = small_model
+    train(small_data[0], None, tmp_path, TrainConfig(folds=3))
+    assert (tmp_path / "model.json.gz").read_bytes() == (first / "model.json.gz").read_bytes()
+
+
+def test_shipped_model_is_small_packaged_and_loaded_once():
+    artefact = SHIPPED_DIR / "model.json.gz"
+    assert artefact.stat().st_size < 100 * 1024 * 1024
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert any(Path("checkworthy/shipped/model.json.gz").match(p) for p in patterns["builder"])
+    assert load_model() is load_model()
+
+
+def test_shipped_model_beats_the_lab_baseline_on_dev():
+    report = json.loads(run_cli("eval-checkworthy", str(DATA / "dev.jsonl"), "--json").stdout)
+    assert report["n"] == 1032 and report["positives"] == 238
+    assert report["f1"] > 0.8  # the lab's n-gram baseline reached 0.60
+    assert report["brier"] < 0.1 and report["ece"] < 0.1
+    assert sum(row["count"] for row in report["reliability"]) == 1032
+
+
+def test_eval_prints_f1_precision_recall_and_calibration(small_data):
+    result = run_cli("eval-checkworthy", str(small_data[1]))
+    assert result.returncode == 0, result.stderr
+    for word in ("F1 (positive class)", "precision", "recall", "Brier", "ECE", "observed"):
+        assert word in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"text": "A sentence.", "label": 1', "malformed JSON"),
+        ('{"text": "A sentence.", "label": "yes"}', "'label' of 0 or 1"),
+        ('{"label": 0}', "non-empty string 'text'"),
+    ],
+)
+def test_eval_names_the_file_and_line_of_a_bad_row(tmp_path, line, message):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "Taxes rose by 4 percent.", "label": 1}\n' + line + "\n", encoding="utf-8")
+    result = run_cli("eval-checkworthy", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:2:" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    with pytest.raises(Exception, match="E60"):
+        read_labelled(bad)
+
+
+def test_extract_scores_with_the_model_and_marks_claims_below_the_floor(example_run, tmp_path):
+    claims = read_jsonl(example_run / "claims.jsonl")
+    model = load_model()
+    assert all(c["extractor"]["checkworthy_model"] == model.label for c in claims)
+    assert all(c["below_floor"] == (c["checkworthy"] < model.threshold) for c in claims)
+    by_text = dict(zip([c["text"] for c in claims], model.score([c["text"] for c in claims]), strict=True))
+    assert all(c["checkworthy"] == by_text[c["text"]] for c in claims)
+
+    strict = run_extract([EXAMPLES], tmp_path / "strict", ExtractConfig(checkworthy_floor=0.99))
+    strict_claims = read_jsonl(tmp_path / "strict" / "claims.jsonl")
+    assert strict.counts["claims"] == len(claims) == len(strict_claims)  # marked, never dropped
+    assert sum(c["below_floor"] for c in strict_claims) > sum(c["below_floor"] for c in claims)
+    assert json.loads((tmp_path / "strict" / "run.json").read_text())["config"]["checkworthy_floor"] == 0.99
+
+
+def test_extract_cli_floor_option_and_its_bad_value(tmp_path):
+    ok = run_cli("extract", str(EXAMPLES), "--out", str(tmp_path / "zero"), "--checkworthy-floor", "0")
+    assert ok.returncode == 0, ok.stderr
+    assert not any(c["below_floor"] for c in read_jsonl(tmp_path / "zero" / "claims.jsonl"))
+    bad = run_cli("extract", str(EXAMPLES), "--out", str(tmp_path / "bad"), "--checkworthy-floor", "1.5")
+    assert bad.returncode == 1 and "E607" in bad.stderr and "Traceback" not in bad.stderr
