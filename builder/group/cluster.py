@@ -9,13 +9,14 @@ grows with the number of claims, not its square. Every step is order-independent
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
+from wordfreq import zipf_frequency
 
 from builder.group.normalize import EntityIndex, Quantity, When, parse_published, parse_quantity, parse_when
 from builder.records import short_id
@@ -24,7 +25,9 @@ DEFAULT_THRESHOLD = 0.5
 LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR count as unrelated in averages
 LINK_AVERAGE = 0.6  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
 LINK_SAMPLE = 60  # members of each group compared when merging (earliest first)
-MAX_POSTING = 400  # terms in more claims than this are too common to propose candidates
+MAX_POSTING = 400
+ANCHOR_WEIGHT = 6.0  # a shared number at least this telling (not a year, not a small count)...
+ANCHORED_SCORE = 0.55  # ...with a shared telling word lifts a pair to this score  # terms in more claims than this are too common to propose candidates
 
 SYNONYMS = {
     "swap": "exchange",
@@ -158,18 +161,21 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         s = stem(word)
         if s in STOP_WORDS:
             continue
-        terms["w:" + s] = GENERIC_WEIGHT if s in GENERIC else WEIGHTS["w"]
+        weight = (GENERIC_WEIGHT if s in GENERIC else WEIGHTS["w"]) * rarity("w:" + word.lower())
+        terms["w:" + s] = max(terms.get("w:" + s, 0.0), weight)
     for key in entities:
-        terms["e:" + key] = WEIGHTS["e"]
+        terms["e:" + key] = WEIGHTS["e"] * rarity("e:" + key)
     for _, q in quantities:
         if q.kind == "ordinal":
             continue
-        terms[f"n:{q.value:g}"] = WEIGHTS["n"]
+        # small numbers ("two sides", "three regions") rarely identify a fact; 314 does
+        weight = WEIGHTS["n"] * (3.0 if q.value >= 20 or q.kind != "count" else 1.0)
+        terms[f"n:{q.value:g}"] = weight
         if q.each:
-            terms[f"n:{q.value * 2:g}"] = WEIGHTS["n"]
+            terms[f"n:{q.value * 2:g}"] = weight
     for _, w in whens:
         if w.kind == "date":
-            terms["d:" + w.value] = WEIGHTS["d"]
+            terms["d:" + w.value] = WEIGHTS["d"] * 3.0
     view = ClaimView(
         claim["claim_id"],
         claim["article_id"],
@@ -185,16 +191,23 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
     return view
 
 
-def weigh_by_rarity(views: list[ClaimView]) -> None:
-    """Scale each term by its inverse claim frequency: "Russia" in every claim says little."""
-    df: Counter[str] = Counter()
-    for v in views:
-        df.update(v.terms)
-    n = len(views)
-    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
-    for v in views:
-        v.terms = {t: w * idf[t] for t, w in v.terms.items()}
-        v.weight = sum(v.terms.values())
+def rarity(term: str) -> float:
+    """How telling a term is, from its frequency in general English (wordfreq), not in this run.
+
+    A fixed reference keeps a claim's weights independent of the other articles in the run, so
+    adding an unrelated article cannot move existing claims between clusters.
+    """
+    kind, _, body = term.partition(":")
+    if kind in ("n", "d", "s"):
+        return 3.0
+    words = body.split()
+    zipf = min(_zipf(w) for w in words) if words else 0.0
+    return min(4.0, max(1.0, 7.5 - zipf))
+
+
+@lru_cache(maxsize=200_000)
+def _zipf(word: str) -> float:
+    return zipf_frequency(word, "en")
 
 
 def similarity(a: ClaimView, b: ClaimView) -> float:
@@ -205,7 +218,12 @@ def similarity(a: ClaimView, b: ClaimView) -> float:
     shared = sum(w for t, w in small.items() if t in large)
     overlap = shared / min(a.weight, b.weight)
     dice = 2 * shared / (a.weight + b.weight)
-    return (overlap + dice) / 2
+    score = (overlap + dice) / 2
+    # the same telling number (55,000; 314 or 157 each) about the same thing is one fact
+    anchors = [t for t, w in small.items() if t in large and t.startswith("n:") and w >= ANCHOR_WEIGHT]
+    if anchors and any(t in large and t[0] in "we" and w >= 2.0 for t, w in small.items()):
+        score = max(score, ANCHORED_SCORE)
+    return score
 
 
 def candidate_pairs(views: list[ClaimView], max_posting: int = MAX_POSTING) -> set[tuple[int, int]]:
@@ -256,7 +274,6 @@ def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) 
             parent[find(i)] = find(j)
     unique = [i for i, v in enumerate(views) if by_text[v.text] == i]
     sub = [views[i] for i in unique]
-    weigh_by_rarity(sub)
     scored: dict[tuple[int, int], float] = {}
     for a, b in candidate_pairs(sub):
         s = similarity(sub[a], sub[b])

@@ -218,8 +218,8 @@ def weekday_conflicts(view: ClaimView, cluster_id: str) -> list[dict]:
     """A weekday next to a date that falls on another weekday ("Thursday, February 6, 2026")."""
     out = []
     for m in re.finditer(r"\b(" + "|".join(WEEKDAYS) + r")\b\W{1,3}", view.text, re.I):
-        rest = view.text[m.end() : m.end() + 30]
-        w = parse_when(rest.split(")")[0], view.published)
+        rest = re.match(r"[^)]*?(\d{4}\b|\d{1,2}\b(?!,? \d{4}))", view.text[m.end() : m.end() + 30])
+        w = parse_when(rest.group(0), view.published) if rest else None
         if w is None or w.kind != "date" or w.precision != "day":
             continue
         actual = weekday_of(w.value)
