@@ -1,0 +1,84 @@
+"""Grouping time per claim at 10k and 100k claims (near-linear thanks to blocking).
+
+Claims come from a real extract run over BBC articles in ../shared/data/news, replicated with
+new ids up to the target size. Each replica's text differs by a marker, so replicas are scored as
+near-duplicates (the worst case for blocking), not short-cut as identical texts. Prints the time
+per claim at each size and the ratio against the 10k baseline measured in the same run
+(1.0 = linear).
+
+Usage: .venv/bin/python bench/bench_group.py [--articles 300] [--sizes 10000 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from builder.group import group_claims  # noqa: E402
+from builder.records import short_id  # noqa: E402
+from builder.run import run_extract  # noqa: E402
+
+NEWS = ROOT.parent / "shared" / "data" / "news" / "bbc_articles.jsonl"
+
+
+def base_claims(n_articles: int, work: Path) -> list[dict]:
+    rows = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines()[:n_articles]]
+    src = work / "bbc.jsonl"
+    src.write_text("".join(json.dumps({"text": r["text"], "title": r["title"]}) + "\n" for r in rows))
+    run_extract([src], work / "out", group=False)
+    return [json.loads(line) for line in (work / "out" / "claims.jsonl").read_text().splitlines()]
+
+
+def replicate(claims: list[dict], size: int) -> list[dict]:
+    out = []
+    copy = 0
+    while len(out) < size:
+        for c in claims:
+            if len(out) == size:
+                break
+            if copy == 0:
+                out.append(c)
+                continue
+            row = dict(c)
+            row["article_id"] = short_id("replica", copy, c["article_id"])
+            row["claim_id"] = short_id("replica", copy, c["claim_id"])
+            row["text"] = c["text"] + f" [{copy}]"
+            out.append(row)
+        copy += 1
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=300, help="BBC articles to extract claims from")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        claims = base_claims(args.articles, Path(tmp))
+        print(f"extracted {len(claims)} claims from {args.articles} BBC articles in {time.perf_counter() - started:.1f}s")
+    baseline = None
+    for size in args.sizes:
+        rows = replicate(claims, size)
+        started = time.perf_counter()
+        clusters, conflicts, _ = group_claims(rows)
+        elapsed = time.perf_counter() - started
+        per_claim = elapsed / size
+        baseline = baseline or per_claim
+        print(
+            f"{size:>7} claims: {elapsed:7.1f}s, {per_claim * 1e6:7.1f} µs/claim "
+            f"(x{per_claim / baseline:.2f} of the {args.sizes[0]} baseline per claim); "
+            f"{len(clusters)} clusters, {len(conflicts)} conflicts"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
