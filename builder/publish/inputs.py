@@ -17,6 +17,7 @@ OPTIONAL = (
     "rejects.jsonl",
     "clusters.jsonl",
     "conflicts.jsonl",
+    "claim_groups.jsonl",
     "annotations.jsonl",
     "verdicts.jsonl",
     "agreement.json",
@@ -34,6 +35,7 @@ class RunFolder:
     rejects: list[dict] = field(default_factory=list)
     clusters: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
+    claim_groups: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
     verdicts: list[dict] = field(default_factory=list)
     agreement: dict | None = None

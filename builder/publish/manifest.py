@@ -48,7 +48,7 @@ def build(release, stage: Path) -> dict:
         "claimset": __version__,
         "options": release.options.to_dict(),
         "previous_version": release.previous.name if release.previous else None,
-        "run_folder": str(release.folder.path),
+        "run_folder": release.run_folder,
         "inputs": dict(sorted(release.folder.hashes.items())),
         "datasheet_sha256": file_sha256(Path(datasheet)) if datasheet else None,
         "extract": {
@@ -126,6 +126,7 @@ def rebuild(release_dir: Path, keep: Path | None = None) -> RebuildReport:
                 out=work / "exports",
                 options=PublishOptions.from_dict(manifest["options"]),
                 previous=previous,
+                recorded_run_folder=manifest["run_folder"],
             ).path
         except ClaimsetError as error:
             report.differences.append(f"publish failed: {error}")

@@ -58,6 +58,7 @@ class Release:
     previous: Path | None
     texts: dict  # the maintainer's datasheet text
     num_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
+    run_folder: str = ""
 
     def split_of_claim(self) -> dict[str, str]:
         return {c["claim_id"]: self.split_of_article[c["article_id"]] for c in self.folder.claims}
@@ -94,11 +95,13 @@ def publish(
     out: Path = Path("exports"),
     options: PublishOptions | None = None,
     previous: Path | None = None,
+    recorded_run_folder: str | None = None,
 ) -> Release:
     """Publish the run folder ``run_dir`` as ``out/name/version``; refuses to overwrite.
 
     ``previous`` is the release the changelog compares against; by default the newest older
-    version beside the new one.
+    version beside the new one. ``recorded_run_folder`` is the run folder the manifest names
+    (a rebuild publishes from a scratch copy but must record the original).
     """
     options = options or PublishOptions()
     check_name_version(name, version)
@@ -108,6 +111,7 @@ def publish(
     texts = datasheet.read_texts(Path(options.datasheet) if options.datasheet else None)
     folder = read_run_folder(run_dir)
     release = _plan(folder, name, version, target, options, texts)
+    release.run_folder = recorded_run_folder or str(run_dir)
     release.previous = previous if previous is not None else previous_version(out / name, version)
 
     stage = out / name / f".{version}.partial-{os.getpid()}"

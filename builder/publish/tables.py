@@ -128,7 +128,9 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
 
     def annotation_row(annotation: dict) -> dict:
         return {
-            **{key: annotation[key] for key in ("claim_id", "annotator", "status")},
+            "claim_id": annotation["claim_id"],
+            "article_id": claims_by_id[annotation["claim_id"]]["article_id"],
+            **{key: annotation[key] for key in ("annotator", "status")},
             "verdict": VERDICT_LABELS.index(annotation["verdict"]) if annotation.get("verdict") else None,
             "evidence_spans": annotation["evidence_spans"],
             "evidence_urls": annotation["evidence_urls"],
@@ -200,6 +202,7 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
                 Features(
                     {
                         "claim_id": Value("string"),
+                        "article_id": Value("string"),
                         "annotator": Value("string"),
                         "status": Value("string"),
                         "verdict": verdict_label(),

@@ -1,0 +1,314 @@
+"""Releases: what an ML team loads, documented, leak-free and rebuildable byte for byte."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import datasets
+import mlcroissant
+import pyarrow.parquet as pq
+import pytest
+
+from builder.errors import ClaimsetError
+from builder.publish import PublishOptions, publish
+from builder.records import VERDICT_LABELS, Annotation, EvidenceSpan, EvidenceUrl, Verdict
+from builder.run import run_extract
+from tests.conftest import EXAMPLES, read_jsonl, run_cli
+
+DATE = "2026-03-01"
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+
+
+def add_verdicts(run_dir: Path, n: int = 12, flip: str | None = None, skip: str = "\0") -> list[dict]:
+    """Annotate the first ``n`` claims (none from files named ``skip``) as two annotators would,
+    writing what `claimset pull` writes."""
+    claims = [c for c in read_jsonl(run_dir / "claims.jsonl") if not c["source"]["path"].endswith(skip)][:n]
+    articles = {a["article_id"]: a["text"] for a in read_jsonl(run_dir / "articles.jsonl")}
+    annotations, verdicts = [], []
+    for i, claim in enumerate(claims):
+        label = VERDICT_LABELS[i % len(VERDICT_LABELS)]
+        if claim["claim_id"] == flip:
+            label = "refuted" if label != "refuted" else "supported"
+        text = articles[claim["article_id"]]
+        span = EvidenceSpan(
+            claim["char_start"], claim["char_end"], text[claim["char_start"] : claim["char_end"]]
+        )
+        url = EvidenceUrl("https://example.org/report", "quoted passage")
+        for who, verdict in (
+            ("annotator-aaaa1111", label),
+            ("annotator-bbbb2222", label if i % 3 else "supported"),
+        ):
+            annotations.append(
+                Annotation(
+                    claim["claim_id"],
+                    who,
+                    "submitted",
+                    verdict,
+                    [span],
+                    [url],
+                    "because",
+                    4,
+                    False,
+                    "2026-02-10T10:00:00Z",
+                    "2026-02-10T10:00:00Z",
+                ).to_dict()
+            )
+        agreed = i % 3 != 0 or label == "supported"
+        verdicts.append(
+            Verdict(
+                claim["claim_id"],
+                label,
+                "unanimous" if agreed else "adjudicated",
+                2,
+                1.0 if agreed else 0.5,
+                [span],
+                [url],
+                ["because"],
+            ).to_dict()
+        )
+    write_jsonl(run_dir / "annotations.jsonl", annotations)
+    write_jsonl(run_dir / "verdicts.jsonl", verdicts)
+    return verdicts
+
+
+@pytest.fixture(scope="module")
+def labelled_run(example_run, tmp_path_factory) -> Path:
+    run_dir = tmp_path_factory.mktemp("labelled") / "run"
+    shutil.copytree(example_run, run_dir)
+    add_verdicts(run_dir)
+    return run_dir
+
+
+@pytest.fixture(scope="module")
+def release(labelled_run, tmp_path_factory):
+    out = tmp_path_factory.mktemp("exports")
+    return publish(
+        labelled_run,
+        "claims-test",
+        "1.0.0",
+        out=out,
+        options=PublishOptions(split_by="time", release_date=DATE),
+    )
+
+
+def test_every_config_and_split_loads_offline_with_the_declared_features(release):
+    card = (release.path / "README.md").read_text(encoding="utf-8")
+    for config in ("claims", "articles", "verdicts", "annotations"):
+        loaded = datasets.load_dataset(
+            str(release.path), config, cache_dir=str(release.path.parent / ".cache")
+        )
+        declared = {c.name: c for c in release.configs}[config]
+        assert set(loaded) == set(release.rows[config]), config
+        for split, table in loaded.items():
+            assert table.features == declared.features
+            assert table.num_rows == len(release.rows[config][split])
+        assert f"config_name: {config}" in card
+    verdicts = datasets.load_dataset(
+        str(release.path), "verdicts", cache_dir=str(release.path.parent / ".cache")
+    )
+    split = next(iter(verdicts))
+    assert verdicts[split].features["verdict"].names == list(VERDICT_LABELS)
+
+
+def test_claim_offsets_point_into_the_released_article_text(release):
+    cache = str(release.path.parent / ".cache")
+    claims = datasets.load_dataset(str(release.path), "claims", cache_dir=cache)
+    articles = datasets.load_dataset(str(release.path), "articles", cache_dir=cache)
+    text = {row["article_id"]: row["text"] for split in articles.values() for row in split}
+    for split in claims.values():
+        for claim in split:
+            assert text[claim["article_id"]][claim["char_start"] : claim["char_end"]] == claim["text"]
+
+
+def test_no_article_crosses_splits(release):
+    split_of: dict[str, set[str]] = {}
+    for file in (release.path / "data").rglob("*.parquet"):
+        for row in pq.read_table(file, columns=["article_id"]).to_pylist():
+            split_of.setdefault(row["article_id"], set()).add(file.stem)
+    assert split_of and all(len(splits) == 1 for splits in split_of.values())
+
+
+def test_datasheet_and_card_numbers_match_the_data(release):
+    sheet = (release.path / "DATASHEET.md").read_text(encoding="utf-8")
+    card = (release.path / "README.md").read_text(encoding="utf-8")
+    counts = {
+        config: {
+            f.stem: pq.read_metadata(f).num_rows for f in (release.path / "data" / config).glob("*.parquet")
+        }
+        for config in ("claims", "articles", "verdicts", "annotations")
+    }
+    for document in (sheet, card):
+        for config, splits in counts.items():
+            row = f"| {config} | {splits.get('train', 0)} | {splits.get('validation', 0)} | {splits.get('test', 0)} | {sum(splits.values())} |"
+            assert row in document, (config, row)
+    labels = Counter(
+        VERDICT_LABELS[r["verdict"]]
+        for f in (release.path / "data" / "verdicts").glob("*.parquet")
+        for r in pq.read_table(f).to_pylist()
+    )
+    for label in VERDICT_LABELS:
+        assert f"| {label} | {labels[label]} |" in sheet
+    annotators = {
+        r["annotator"]
+        for f in (release.path / "data" / "annotations").glob("*.parquet")
+        for r in pq.read_table(f).to_pylist()
+    }
+    assert f"by {len(annotators)} annotators" in sheet
+    for heading in (
+        "Motivation",
+        "Composition",
+        "Collection process",
+        "Preprocessing",
+        "Uses",
+        "Distribution",
+        "Maintenance",
+    ):
+        assert f"## {heading}" in sheet
+    for document in (sheet, card):
+        assert not re.search(r"TODO|TBD|lorem|placeholder|\{|\}|\bNone\b|\?\s*\(", document, re.I), document
+
+
+def test_croissant_validates_and_reads_records(release):
+    dataset = mlcroissant.Dataset(jsonld=str(release.path / "croissant.json"))
+    first = next(iter(dataset.records("verdicts")))
+    assert first["verdicts/claim_id"].decode() in {
+        v["claim_id"] for v in read_jsonl(release.folder.path / "verdicts.jsonl")
+    }
+    meta = json.loads((release.path / "croissant.json").read_text())
+    assert meta["rai:dataAnnotationPlatform"] and meta["rai:dataCollection"]
+
+
+def test_every_claimreview_has_the_required_properties(release):
+    reviews = read_jsonl(release.path / "claimreview.jsonl")
+    assert len(reviews) == release.count("verdicts")
+    for review in reviews:
+        assert review["@type"] == "ClaimReview" and review["@context"] == "https://schema.org"
+        assert review["claimReviewed"] and review["author"]["name"] and review["datePublished"] == DATE
+        assert review["reviewRating"]["alternateName"]
+        assert review["itemReviewed"]["@type"] == "Claim" and review["itemReviewed"]["appearance"]
+
+
+def test_annotators_are_only_pseudonyms_in_the_release(release):
+    rows = [
+        r
+        for f in (release.path / "data" / "annotations").glob("*.parquet")
+        for r in pq.read_table(f).to_pylist()
+    ]
+    assert rows and all(re.fullmatch(r"annotator-[0-9a-f]{8}", r["annotator"]) for r in rows)
+
+
+def test_publish_refuses_to_overwrite_a_version(labelled_run, release):
+    before = {p: p.read_bytes() for p in release.path.rglob("*") if p.is_file()}
+    result = run_cli(
+        "publish",
+        str(labelled_run),
+        "--name",
+        release.name,
+        "--version",
+        release.version,
+        "--out",
+        str(release.path.parent.parent),
+    )
+    assert result.returncode == 1
+    assert "E401" in result.stderr and str(release.path) in result.stderr and "Traceback" not in result.stderr
+    assert before == {p: p.read_bytes() for p in release.path.rglob("*") if p.is_file()}
+
+
+def test_a_crafted_leak_fails_the_publish(tmp_path):
+    shared = "The ministry said 4,213 soldiers were exchanged at the border crossing near Sumy on Tuesday."
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        f"Exchange completed\nPublished 3 February 2026\n\n{shared} Officials in Kyiv confirmed the count.\n"
+    )
+    (folder / "b.txt").write_text(
+        f"Second report on talks\nPublished 20 March 2026\n\nNegotiators met in Geneva on Monday for six hours. {shared}\n"
+    )
+    run_extract([folder], tmp_path / "run", group=False)  # grouping would keep them together
+    with pytest.raises(ClaimsetError) as raised:
+        publish(
+            tmp_path / "run",
+            "leaky",
+            "0.1.0",
+            out=tmp_path / "exports",
+            options=PublishOptions(split_by="time", ratios=(0.5, 0.0, 0.5)),
+        )
+    assert raised.value.code == "E406"
+    ids = {c["claim_id"] for c in read_jsonl(tmp_path / "run" / "claims.jsonl") if shared in c["text"]}
+    assert len(ids) == 2 and all(i in str(raised.value) for i in ids)
+    assert not (tmp_path / "exports" / "leaky" / "0.1.0").exists()
+
+
+def test_changelog_lists_exactly_the_changed_records(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(EXAMPLES, "articles")
+    run_extract([Path("articles")], Path("run1"))
+    add_verdicts(Path("run1"))
+    publish(Path("run1"), "news", "0.1.0", options=PublishOptions(release_date=DATE))
+    old_claims = {c["claim_id"]: c for c in read_jsonl(Path("run1/claims.jsonl"))}
+
+    # one article loses a sentence, annotators flip one verdict
+    target = sorted(Path("articles").iterdir())[3]
+    text = target.read_text(encoding="utf-8")
+    victim = next(
+        c for c in old_claims.values() if c["source"]["path"].endswith(target.name) and c["text"] in text
+    )
+    target.write_text(text.replace(victim["text"], "", 1), encoding="utf-8")
+    run_extract([Path("articles")], Path("run2"))
+    flipped = read_jsonl(Path("run1/verdicts.jsonl"))[5]["claim_id"]
+    new_claims = {c["claim_id"]: c for c in read_jsonl(Path("run2/claims.jsonl"))}
+    labelled = [c for c in read_jsonl(Path("run1/claims.jsonl"))[:12] if c["claim_id"] in new_claims]
+    # keep the verdicts of the claims that survived (same ids) and flip one
+    shutil.copyfile("run1/claims.jsonl", "tmp-old-claims.jsonl")
+    verdicts = [v for v in read_jsonl(Path("run1/verdicts.jsonl")) if v["claim_id"] in new_claims]
+    for v in verdicts:
+        if v["claim_id"] == flipped:
+            v["verdict"] = "refuted" if v["verdict"] != "refuted" else "supported"
+    write_jsonl(Path("run2/verdicts.jsonl"), verdicts)
+    assert len(labelled) >= len(verdicts) > 0
+    publish(Path("run2"), "news", "0.2.0", options=PublishOptions(release_date=DATE))
+
+    log = Path("exports/news/0.2.0/CHANGELOG.md").read_text(encoding="utf-8")
+    section = log.split("## 0.1.0")[0]
+    added, removed = new_claims.keys() - old_claims.keys(), old_claims.keys() - new_claims.keys()
+    assert victim["claim_id"] in removed
+
+    def listed(title):
+        return (
+            set(re.findall(r"`([0-9a-f]{16})`", section.split(f"### {title}")[1].split("###")[0]))
+            if f"### {title}" in section
+            else set()
+        )
+
+    assert listed("Claims added") == added
+    assert listed("Claims removed") == removed
+    assert listed("Verdicts flipped") == ({flipped} if flipped in new_claims else set())
+    assert "## 0.1.0" in log  # the history is kept
+
+
+def test_rebuild_is_byte_identical_and_names_a_changed_input(tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "articles")
+    assert run_cli("extract", "articles", "--out", "run", cwd=tmp_path).returncode == 0
+    article = sorted((tmp_path / "articles").iterdir())[0]
+    add_verdicts(tmp_path / "run", skip=article.name)  # editing an article gives its claims new ids
+    published = run_cli(
+        "publish", "run", "--name", "news", "--version", "1.2.3", "--date", DATE, cwd=tmp_path
+    )
+    assert published.returncode == 0, published.stderr
+    rebuilt = run_cli("rebuild", "exports/news/1.2.3", cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "byte-identical" in rebuilt.stdout
+
+    with article.open("a", encoding="utf-8") as handle:
+        handle.write("\nOfficials said 12 more detainees would be released in Odesa on Friday.\n")
+    changed = run_cli("rebuild", "exports/news/1.2.3", cwd=tmp_path)
+    assert changed.returncode == 1
+    assert f"input articles/{article.name}: content changed" in changed.stderr
+    assert "data/claims/" in changed.stderr and "E408" in changed.stderr
