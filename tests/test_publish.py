@@ -20,6 +20,7 @@ from builder.run import run_extract
 from tests.conftest import EXAMPLES, read_jsonl, run_cli
 
 DATE = "2026-03-01"
+CONFIGS = ("claims", "articles", "verdicts", "annotations", "clusters", "conflicts")
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> None:
@@ -100,7 +101,7 @@ def release(labelled_run, tmp_path_factory):
 
 def test_every_config_and_split_loads_offline_with_the_declared_features(release):
     card = (release.path / "README.md").read_text(encoding="utf-8")
-    for config in ("claims", "articles", "verdicts", "annotations"):
+    for config in CONFIGS:
         loaded = datasets.load_dataset(
             str(release.path), config, cache_dir=str(release.path.parent / ".cache")
         )
@@ -127,12 +128,18 @@ def test_claim_offsets_point_into_the_released_article_text(release):
             assert text[claim["article_id"]][claim["char_start"] : claim["char_end"]] == claim["text"]
 
 
-def test_no_article_crosses_splits(release):
+def test_no_article_and_no_cluster_crosses_splits(release):
     split_of: dict[str, set[str]] = {}
     for file in (release.path / "data").rglob("*.parquet"):
-        for row in pq.read_table(file, columns=["article_id"]).to_pylist():
-            split_of.setdefault(row["article_id"], set()).add(file.stem)
-    assert split_of and all(len(splits) == 1 for splits in split_of.values())
+        table = pq.read_table(file)
+        for column in ("article_id", "article_ids"):
+            if column in table.column_names:
+                for value in table.column(column).to_pylist():
+                    for article_id in value if isinstance(value, list) else [value]:
+                        split_of.setdefault(article_id, set()).add(file.stem)
+    assert len(split_of) == release.count("articles")
+    assert all(len(splits) == 1 for splits in split_of.values())
+    assert release.count("clusters") > 0
 
 
 def test_datasheet_and_card_numbers_match_the_data(release):
@@ -142,7 +149,7 @@ def test_datasheet_and_card_numbers_match_the_data(release):
         config: {
             f.stem: pq.read_metadata(f).num_rows for f in (release.path / "data" / config).glob("*.parquet")
         }
-        for config in ("claims", "articles", "verdicts", "annotations")
+        for config in CONFIGS
     }
     for document in (sheet, card):
         for config, splits in counts.items():

@@ -149,14 +149,22 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> Release:
         "annotations": sorted(
             folder.annotations, key=lambda a: (a["claim_id"], a["annotator"], a["is_review"])
         ),
+        "clusters": sorted(folder.clusters, key=lambda c: c["cluster_id"]),
+        "conflicts": sorted(folder.conflicts, key=lambda c: c["conflict_id"]),
     }
     article_of_claim = {c["claim_id"]: c["article_id"] for c in folder.claims}
+
+    def article_of(record: dict) -> str:
+        """The article that decides a record's split (a cluster's articles all share one)."""
+        if "article_id" in record:
+            return record["article_id"]
+        return article_of_claim[record["claim_id"] if "claim_id" in record else record["claim_ids"][0]]
+
     rows: dict[str, dict[str, list[dict]]] = {}
     for config in configs:
         by_split: dict[str, list[dict]] = {split: [] for split in SPLITS}
         for record in records[config.name]:
-            article_id = record.get("article_id") or article_of_claim[record["claim_id"]]
-            by_split[plan.split_of_article[article_id]].append(config.to_row(record))
+            by_split[plan.split_of_article[article_of(record)]].append(config.to_row(record))
         rows[config.name] = {split: r for split, r in by_split.items() if r}
     return Release(
         path=target,

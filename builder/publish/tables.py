@@ -218,6 +218,81 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
                 annotation_row,
             )
         )
+    if folder.clusters:
+        configs.append(
+            Config(
+                "clusters",
+                "Claims that assert the same fact, across articles: members, sources and normalised values.",
+                Features(
+                    {
+                        "cluster_id": Value("string"),
+                        "representative_claim_id": Value("string"),
+                        "representative": Value("string"),
+                        "claim_ids": List(Value("string")),
+                        "article_ids": List(Value("string")),
+                        "size": Value("int32"),
+                        "entities": List({"canonical": Value("string"), "variants": List(Value("string"))}),
+                        "numbers": List(Value("string")),
+                        "dates": List(Value("string")),
+                        "conflict_ids": List(Value("string")),
+                    }
+                ),
+                lambda cluster: {
+                    **{
+                        key: cluster.get(key)
+                        for key in ("cluster_id", "representative_claim_id", "representative")
+                    },
+                    "claim_ids": cluster["claim_ids"],
+                    "article_ids": cluster["article_ids"],
+                    "size": len(cluster["claim_ids"]),
+                    "entities": [
+                        {"canonical": e["canonical"], "variants": e.get("variants", [])}
+                        for e in cluster.get("entities", [])
+                    ],
+                    "numbers": [str(n) for n in cluster.get("numbers", [])],
+                    "dates": [str(d) for d in cluster.get("dates", [])],
+                    "conflict_ids": cluster.get("conflict_ids", []),
+                },
+            )
+        )
+    if folder.conflicts:
+        configs.append(
+            Config(
+                "conflicts",
+                "Statements that cannot all be true: differing values for the same attribute, and why.",
+                Features(
+                    {
+                        "conflict_id": Value("string"),
+                        "cluster_id": Value("string"),
+                        "claim_ids": List(Value("string")),
+                        "attribute": Value("string"),
+                        "values": List(
+                            {
+                                "claim_id": Value("string"),
+                                "article_id": Value("string"),
+                                "text": Value("string"),
+                                "value": Value("string"),
+                            }
+                        ),
+                        "reason": Value("string"),
+                    }
+                ),
+                lambda conflict: {
+                    **{
+                        key: conflict.get(key)
+                        for key in ("conflict_id", "cluster_id", "claim_ids", "attribute")
+                    },
+                    "values": [
+                        {
+                            **{key: v.get(key) for key in ("claim_id", "article_id", "text")},
+                            "value": None if v.get("value") is None else str(v["value"]),
+                        }
+                        for v in conflict["values"]
+                    ],
+                    "reason": conflict.get("reason"),
+                },
+            )
+        )
     return configs
 
 
