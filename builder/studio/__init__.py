@@ -1,0 +1,1 @@
+"""Label Studio round trip: local server, labeling interface, push/pull, agreement."""
