@@ -253,3 +253,162 @@ def report_command(
         typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
     except ClaimsetError as error:
         fail(error)
+
+
+# --- Label Studio (issue 4) ---------------------------------------------------------------
+
+studio_app = typer.Typer(help="A local Label Studio on 127.0.0.1 (data in .studio/).", no_args_is_help=True)
+app.add_typer(studio_app, name="studio")
+
+
+@studio_app.command("install")
+def studio_install() -> None:
+    """Install Label Studio (pinned) into .studio/venv if it is not there yet."""
+    from builder.studio.server import LocalStudio
+
+    studio = LocalStudio()
+    try:
+        if not studio.installed():
+            typer.echo(f"installing Label Studio into {studio.venv} (about a minute)...")
+        fresh = studio.install()
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(f"Label Studio {'installed' if fresh else 'already installed'} in {studio.venv}")
+
+
+@studio_app.command("up")
+def studio_up(
+    port: int = typer.Option(None, help="Port on 127.0.0.1 (default 8080, or a free one)."),
+) -> None:
+    """Start the local Label Studio (installing it first if needed) and say how to log in."""
+    from builder.studio.server import LocalStudio
+
+    studio = LocalStudio()
+    try:
+        if not studio.installed():
+            typer.echo(f"installing Label Studio into {studio.venv} (about a minute)...")
+            studio.install()
+        typer.echo("starting Label Studio (the first start takes about a minute)...")
+        url, creds = studio.up(port=port)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(f"Label Studio is running at {url}")
+    typer.echo(
+        f"log in as {creds.username}; password and API key are in {studio.credentials_file} (mode 0600)"
+    )
+    typer.echo("push claims with: claimset push DIR --project NAME; stop with: claimset studio down")
+
+
+@studio_app.command("down")
+def studio_down() -> None:
+    """Stop the local Label Studio (its data stays in .studio/data)."""
+    from builder.studio.server import LocalStudio
+
+    stopped = LocalStudio().down()
+    typer.echo("Label Studio stopped" if stopped else "Label Studio was not running")
+
+
+@studio_app.command("status")
+def studio_status() -> None:
+    """Say whether the local Label Studio is running and answering."""
+    from builder.studio.server import LocalStudio
+
+    studio = LocalStudio()
+    status = studio.status()
+    if not status.running:
+        typer.echo("Label Studio is not running (start it with: claimset studio up)")
+        raise typer.Exit(code=1)
+    state = "answering" if status.answering else "not answering yet"
+    typer.echo(f"Label Studio is running at {status.url} (pid {status.pid}, {state}); data in {studio.data}")
+
+
+def _progress_bar():
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    bar = Progress(console=console, transient=True, disable=not console.is_terminal)
+
+    def progress(label: str, total: int):
+        task = bar.add_task(label, total=total)
+        return lambda n: bar.advance(task, n)
+
+    return bar, progress
+
+
+@app.command("push")
+def push_command(
+    run_dir: Path = typer.Argument(
+        ..., help="A folder written by `claimset extract` (and `claimset group`)."
+    ),
+    project: str = typer.Option(
+        ..., "--project", "-p", help="Label Studio project title (created if missing)."
+    ),
+    annotators_per_claim: int = typer.Option(1, min=1, help="How many annotators label each claim."),
+) -> None:
+    """Send claims to Label Studio: one task per claim, new claims only, most check-worthy first."""
+    from builder.studio.sync import push
+
+    bar, progress = _progress_bar()
+    try:
+        with bar:
+            report = push(run_dir, project, annotators_per_claim=annotators_per_claim, progress=progress)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(
+        f"{report.project} ({report.url}/projects/{report.project_id}): {report.claims} claims, "
+        f"{report.imported} imported, {report.updated} updated, {report.unchanged} unchanged"
+    )
+    if report.changed_but_annotated:
+        shown = ", ".join(report.changed_but_annotated[:5])
+        typer.echo(
+            f"{len(report.changed_but_annotated)} changed claims already have annotations and were left "
+            f"as they are: {shown}{' ...' if len(report.changed_but_annotated) > 5 else ''}"
+        )
+    if report.duplicates_removed:
+        typer.echo(f"removed {report.duplicates_removed} duplicate tasks left by an interrupted push")
+    if report.not_in_folder:
+        typer.echo(
+            f"{report.not_in_folder} tasks in the project are for claims not in {run_dir} (left alone)"
+        )
+
+
+@app.command("pull")
+def pull_command(
+    project: str = typer.Option(..., "--project", "-p", help="Label Studio project title."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Folder for annotations.jsonl, verdicts.jsonl, agreement.json."
+    ),
+    full: bool = typer.Option(
+        False, "--full", help="Fetch everything, not only what changed since the last pull."
+    ),
+) -> None:
+    """Fetch annotations (pseudonymised), settle verdicts, queue disagreements for adjudication."""
+    from builder.studio.sync import pull
+
+    try:
+        report = pull(project, out, full=full)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(
+        f"{report.tasks_fetched} tasks fetched; {report.annotations} annotations, {report.verdicts} verdicts, "
+        f"{report.pending} claims waiting for annotators, {report.disputed} disputed "
+        f"({report.queued} newly queued in '{project} (adjudication)') -> {out}"
+    )
+    for problem in report.problems:
+        typer.echo(f"warning: {problem}", err=True)
+
+
+@app.command("agreement")
+def agreement_command(
+    run_dir: Path = typer.Argument(..., help="A folder holding annotations.jsonl (from `claimset pull`)."),
+) -> None:
+    """Print inter-annotator agreement (overall, per label, per pair) and write agreement.json."""
+    from builder.studio.agreement import agreement_for_folder, format_table
+
+    try:
+        report = agreement_for_folder(run_dir)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(format_table(report), nl=False)
+    typer.echo(f"-> {run_dir / 'agreement.json'}")

@@ -70,6 +70,7 @@ class Errors:
     E310 = ErrorSpec("E310", "no project named {name!r} on {url}", "push claims first: `claimset push DIR --project NAME`")
     E311 = ErrorSpec("E311", "invalid project name {name!r}", "use at least 3 characters")
     E312 = ErrorSpec("E312", "{path}:{line}: {detail}", "fix or remove that line")
+    E313 = ErrorSpec("E313", "missing file {path}", "run `claimset pull --project NAME --out DIR` first")
     # Releases.
     E401 = ErrorSpec(
         "E401",

@@ -194,3 +194,48 @@ def _unique_spans(rows: list[Annotation]) -> list[EvidenceSpan]:
 def _unique_urls(rows: list[Annotation]) -> list[EvidenceUrl]:
     seen = {(u.url, u.quote): u for a in rows for u in a.evidence_urls}
     return [seen[k] for k in sorted(seen)]
+
+
+def format_table(report: dict) -> str:
+    """agreement.json as a plain-text table: overall, per label, per annotator pair."""
+
+    def num(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    o = report["overall"]
+    lines = [
+        f"{report['claims_rated']} claims rated ({report['claims_with_two_or_more']} by two or more), "
+        f"{report['annotators']} annotators, {report['ratings']} verdicts",
+        "",
+        f"{'':24}{'ratings':>9}{'agree %':>9}{'alpha':>9}{'fleiss':>9}",
+        f"{'overall':24}{report['ratings']:>9}{num(o['percent_agreement']):>9}"
+        f"{num(o['krippendorff_alpha']):>9}{num(o['fleiss_kappa']):>9}",
+    ]
+    for label, row in report["per_label"].items():
+        lines.append(
+            f"{label:24}{row['ratings']:>9}{'':>9}{num(row['krippendorff_alpha']):>9}{num(row['fleiss_kappa']):>9}"
+        )
+    if report["pairs"]:
+        lines += ["", f"{'annotator pair':48}{'claims':>8}{'agree %':>9}{'cohen':>9}"]
+        for pair in report["pairs"]:
+            names = " / ".join(pair["annotators"])
+            lines.append(
+                f"{names:48}{pair['claims']:>8}{num(pair['percent_agreement']):>9}{num(pair['cohen_kappa']):>9}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def agreement_for_folder(folder) -> dict:
+    """Recompute agreement from ``folder``/annotations.jsonl and write ``folder``/agreement.json."""
+    import json
+    from pathlib import Path
+
+    from builder.errors import ClaimsetError, Errors
+    from builder.studio.sync import _annotation_from_dict, _write_text, read_jsonl
+
+    path = Path(folder) / "annotations.jsonl"
+    if not path.exists():
+        raise ClaimsetError(Errors.E313, path=path)
+    report = agreement_report(_annotation_from_dict(r) for r in read_jsonl(path))
+    _write_text(Path(folder) / "agreement.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return report
