@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from builder.publish.datasheet import composition
+from builder.publish.datasheet import composition, splits_text
 
 
 def size_category(n: int) -> str:
@@ -90,8 +90,7 @@ claim's row in `articles`: `article["text"][claim["char_start"]:claim["char_end"
 
 {composition(stats)}
 
-Splits are leakage-free: no article and no claim cluster crosses splits (method
-`{release.options.split_by}`, {stats["stories"]} stories).
+{splits_text(release, stats)}
 
 ## More
 

@@ -3,6 +3,7 @@ release itself, prose from a YAML file the maintainer edits."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -103,8 +104,28 @@ def compute_stats(release) -> dict:
         "excluded_spans": counts.get("excluded_spans", {}),
         "checkworthy_mean": round(mean(scores), 3) if scores else None,
         "checkworthy_high": sum(s >= 0.5 for s in scores),
+        "below_floor": sum(bool(c.get("below_floor")) for c in claims),
         "extractor": folder.run.get("extractor", {}),
     }
+
+
+def checkworthy_model(name: str | None) -> str:
+    """The check-worthiness model and its measured quality, when it is the shipped one."""
+    if not name:
+        return "a transparent heuristic"
+    try:
+        shipped = json.loads(
+            (resources.files("builder.checkworthy") / "shipped" / "metrics.json").read_text()
+        )
+    except (OSError, ModuleNotFoundError, json.JSONDecodeError):
+        return f"the model `{name}`"
+    if shipped.get("model") != name or "dev" not in shipped:
+        return f"the model `{name}`"
+    dev = shipped["dev"]
+    return (
+        f"the model `{name}` shipped with claimset (on the CheckThat! 2024 English dev set: F1 "
+        f"{dev['f1']:.3f}, precision {dev['precision']:.3f}, recall {dev['recall']:.3f})"
+    )
 
 
 def table(header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -180,24 +201,38 @@ def render(release, stats: dict) -> str:
         table(("decision", "sentences"), sorted(stats["sentences"].items())),
         "Passages kept out of the candidates (boilerplate, metadata lines, passages repeated verbatim):",
         table(("reason", "passages"), sorted(removed.items())) if removed else "None.",
-        f"Check-worthiness: mean score {stats['checkworthy_mean']}; {stats['checkworthy_high']} claims "
-        "scored 0.5 or more.",
+        f"Check-worthiness was scored by {checkworthy_model(ex.get('checkworthy_model'))}: mean score "
+        f"{stats['checkworthy_mean']}; {stats['checkworthy_high']} claims scored 0.5 or more; "
+        f"{stats['below_floor']} claims fell below the model's floor (kept, and marked `below_floor`).",
         _labelling(stats),
         "## Uses",
         t["uses"],
         "Not suitable for: " + t["out_of_scope_uses"],
         "## Distribution",
         t["distribution"],
-        f"License: {t['license']}. Splits are assigned by story ({stats['stories']} stories; method "
-        f"`{release.options.split_by}`, target ratios {', '.join(str(r) for r in release.options.ratios)}), "
-        "so no article and no claim cluster crosses splits; a near-duplicate check across splits "
-        "passed at publish time.",
+        f"License: {t['license']}. " + splits_text(release, stats),
         "## Maintenance",
         t["maintenance"],
         "Every version is immutable and rebuilds byte for byte with `claimset rebuild` from its "
         "`manifest.json`; `CHANGELOG.md` lists the claims and verdicts that changed since the previous version.",
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def splits_text(release, stats: dict) -> str:
+    stories = f"{stats['stories']} {'story' if stats['stories'] == 1 else 'stories'}"
+    text = (
+        f"Splits are assigned by story ({stories}; method `{release.options.split_by}`, target ratios "
+        f"{', '.join(str(r) for r in release.options.ratios)}), so no article and no claim cluster "
+        "crosses splits; a near-duplicate check across splits passed at publish time."
+    )
+    empty = [s for s in ("train", "validation", "test") if not stats["splits"]["claims"].get(s)]
+    if empty:
+        text += (
+            f" The {' and '.join(empty)} split{'s are' if len(empty) > 1 else ' is'} empty: this version "
+            f"has too few independent stories to fill {'them' if len(empty) > 1 else 'it'} without leakage."
+        )
+    return text
 
 
 def _labelling(stats: dict) -> str:
