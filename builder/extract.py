@@ -43,6 +43,7 @@ QUOTE_CHARS = '"“”«»'
 PERSONAL = {"i", "we", "you", "our", "your", "us", "my"}
 MIN_WORDS = 5
 MAX_MENTIONS = 3  # entity count beyond which more entities add nothing to the score
+SCORE_BATCH = 512  # candidate claims per check-worthiness model call
 
 
 @dataclass(frozen=True)
@@ -149,18 +150,23 @@ def extract(
     jobs = _spacy_jobs(articles)
     docs = nlp.pipe(((text, key) for text, key in jobs), as_tuples=True, batch_size=config.batch_size)
     pending: dict[int, list[Sentence]] = {}
+    unscored: list[Claim] = []  # scored in batches across articles: one model call per batch
     next_index = 0
     for doc, (article_index, block, offset) in docs:
         while next_index < article_index:
-            yield from _claims_of(articles[next_index], pending.pop(next_index, []), extractor, scorer)
+            unscored.extend(_candidates(articles[next_index], pending.pop(next_index, []), extractor))
             next_index += 1
             if on_article:
                 on_article()
+            if len(unscored) >= SCORE_BATCH:
+                yield from _scored(unscored, scorer)
+                unscored = []
         pending.setdefault(article_index, []).extend(_sentences(doc, block, offset))
     for index in range(next_index, len(articles)):
-        yield from _claims_of(articles[index], pending.pop(index, []), extractor, scorer)
+        unscored.extend(_candidates(articles[index], pending.pop(index, []), extractor))
         if on_article:
             on_article()
+    yield from _scored(unscored, scorer)
 
 
 def _spacy_jobs(articles: list[PreparedArticle]) -> Iterator[tuple[str, tuple[int, Block, int]]]:
@@ -251,18 +257,15 @@ def _mentions(sent: SpacySpan, offset: int, labels: set[str] | None, exclude: se
     ]
 
 
-def _claims_of(
-    prepared: PreparedArticle, sentences: list[Sentence], extractor: Extractor, scorer: CheckworthyScorer
-) -> Iterator[Claim]:
-    """The article's candidate claims, scored in one batch."""
-    claims = list(_candidates(prepared, sentences, extractor))
+def _scored(claims: list[Claim], scorer: CheckworthyScorer) -> list[Claim]:
+    """Set ``checkworthy`` and ``below_floor`` of a batch of claims in one model call."""
     scores = scorer.score(
         [c.text for c in claims], [c.features for c in claims], [len(c.entities) for c in claims]
     )
     for claim, score in zip(claims, scores, strict=True):
         claim.checkworthy = score
         claim.below_floor = score < scorer.floor
-        yield claim
+    return claims
 
 
 def _candidates(
@@ -292,7 +295,7 @@ def _candidates(
             numbers=_mentions(sent, shift, NUMBER_LABELS, set()),
             dates=_mentions(sent, shift, DATE_LABELS, set()),
             features=features,
-            checkworthy=0.0,  # scored per article by _claims_of
+            checkworthy=0.0,  # set by _scored, in batches
             below_floor=False,
             source=article.source,
             extractor=extractor,
