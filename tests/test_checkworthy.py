@@ -119,3 +119,19 @@ def test_extract_cli_floor_option_and_its_bad_value(tmp_path):
     assert not any(c["below_floor"] for c in read_jsonl(tmp_path / "zero" / "claims.jsonl"))
     bad = run_cli("extract", str(EXAMPLES), "--out", str(tmp_path / "bad"), "--checkworthy-floor", "1.5")
     assert bad.returncode == 1 and "E607" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_important_facts_of_the_example_news_stay_above_the_floor(example_run):
+    """Trained on debate sentences, the model must still rank news facts above its floor."""
+    claims = read_jsonl(example_run / "claims.jsonl")
+    facts = [row for row in read_jsonl(ROOT / "tests" / "data" / "example_claims.jsonl") if row["label"] == 1]
+    found = {
+        c["claim_id"]: c
+        for row in facts
+        for c in claims
+        if row["snippet"] in c["text"] and c["source"]["path"].endswith(row["file"])
+    }
+    above = sum(not c["below_floor"] for c in found.values())
+    print(f"important facts above the floor: {above}/{len(found)}")
+    assert len(found) >= 30 and above / len(found) >= 0.8
+    assert 0 < sum(c["below_floor"] for c in claims) < len(claims)  # the floor separates something
