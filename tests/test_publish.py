@@ -17,7 +17,7 @@ from builder.errors import ClaimsetError
 from builder.publish import PublishOptions, publish
 from builder.records import VERDICT_LABELS, Annotation, EvidenceSpan, EvidenceUrl, Verdict
 from builder.run import run_extract
-from tests.conftest import EXAMPLES, read_jsonl, run_cli
+from tests.conftest import EXAMPLES, ROOT, read_jsonl, run_cli
 
 DATE = "2026-03-01"
 CONFIGS = ("claims", "articles", "verdicts", "annotations", "clusters", "conflicts")
@@ -319,3 +319,21 @@ def test_rebuild_is_byte_identical_and_names_a_changed_input(tmp_path):
     assert changed.returncode == 1
     assert f"input articles/{article.name}: content changed" in changed.stderr
     assert "data/claims/" in changed.stderr and "E408" in changed.stderr
+
+
+def test_the_repository_datasheet_is_the_example_release_datasheet(example_run, tmp_path):
+    """DATASHEET.md at the top of the repository must match what scripts/demo.sh publishes."""
+    release = publish(
+        example_run,
+        "claimset-examples",
+        "0.1.0",
+        out=tmp_path,
+        options=PublishOptions(
+            split_by="time", release_date="2026-02-06", datasheet=str(ROOT / "examples" / "datasheet.yaml")
+        ),
+    )
+    built = (release.path / "DATASHEET.md").read_text(encoding="utf-8")
+    assert (ROOT / "DATASHEET.md").read_text(encoding="utf-8") == built, (
+        "DATASHEET.md is out of date: run `bash scripts/demo.sh && "
+        "cp out/exports/claimset-examples/0.1.0/DATASHEET.md DATASHEET.md`"
+    )
