@@ -94,6 +94,31 @@ class Errors:
     E408 = ErrorSpec("E408", "rebuild of {path} differs in {count} file(s): {files}", "see the differences above")
     E409 = ErrorSpec("E409", "cannot rebuild {path}: {detail}", "")
     E410 = ErrorSpec("E410", "unknown split method {value!r}", "use --split-by group or --split-by time")
+    # Pushing a release to the Hugging Face Hub.
+    E411 = ErrorSpec(
+        "E411", "{path} is not a release folder ({detail})", "pass exports/NAME/X.Y.Z as written by `claimset publish`"
+    )
+    E412 = ErrorSpec(
+        "E412", "no Hugging Face token", "set HF_TOKEN to a token with write access (it is never shown or stored)"
+    )
+    E413 = ErrorSpec(
+        "E413",
+        "{repo} already has tag {tag} (commit {commit})",
+        "published versions are immutable; publish a new version and push that",
+    )
+    E414 = ErrorSpec(
+        "E414",
+        "{path} changed since it was published ({detail})",
+        "published versions are immutable; run `claimset rebuild` or publish a new version",
+    )
+    E415 = ErrorSpec(
+        "E415", "the Hub at {endpoint} refused the token for {repo} ({detail})", "check HF_TOKEN (write access to OWNER)"
+    )
+    E416 = ErrorSpec("E416", "the Hub at {endpoint} answered {status} to {action}: {detail}", "")
+    E417 = ErrorSpec(
+        "E417", "cannot reach the Hub at {endpoint} ({detail})", "check the network, or HF_ENDPOINT if you set it"
+    )
+    E418 = ErrorSpec("E418", "invalid Hub repository id {repo!r}", "use OWNER/NAME, e.g. my-org/claims")
     # Grouping and conflicts.
     E501 = ErrorSpec("E501", "missing file {path}", "run `claimset extract` first, or pass the folder it wrote")
     E502 = ErrorSpec(
@@ -114,7 +139,9 @@ class Errors:
         "check-worthiness model {path} cannot be loaded ({detail})",
         "reinstall claimset or rebuild it with `claimset train-checkworthy`",
     )
-    E606 = ErrorSpec("E606", "training data {path} has only one class", "it needs labels 0 and 1")
+    E606 = ErrorSpec(
+        "E606", "training data {path} is too small to train on ({detail})", "it needs several sentences of each label"
+    )
     E607 = ErrorSpec("E607", "check-worthiness floor {value} is outside 0..1", "pass a probability, e.g. 0.5")
 
 

@@ -135,3 +135,13 @@ def test_important_facts_of_the_example_news_stay_above_the_floor(example_run):
     print(f"important facts above the floor: {above}/{len(found)}")
     assert len(found) >= 30 and above / len(found) >= 0.8
     assert 0 < sum(c["below_floor"] for c in claims) < len(claims)  # the floor separates something
+
+
+def test_train_refuses_data_it_cannot_learn_from(tmp_path):
+    one_sided = tmp_path / "one.jsonl"
+    one_sided.write_text('{"text": "Taxes rose by 4 percent.", "label": 1}\n' * 3, encoding="utf-8")
+    result = run_cli(
+        "train-checkworthy", "--train", str(one_sided), "--dev", str(one_sided), "--out", str(tmp_path / "m")
+    )
+    assert result.returncode == 1 and "E606" in result.stderr and str(one_sided) in result.stderr
+    assert not (tmp_path / "m" / "model.json.gz").exists()

@@ -58,14 +58,18 @@ def train(
     started = time.perf_counter()
     rows = read_labelled(train_path)
     labels = np.array([r.label for r in rows])
-    if len(set(labels.tolist())) < 2:
-        raise ClaimsetError(Errors.E606, path=train_path)
+    minority = int(np.bincount(labels, minlength=2).min())
+    if minority < 2:
+        raise ClaimsetError(Errors.E606, path=train_path, detail=f"{minority} sentence(s) of the rarer label")
     texts = [normalise(r.text) for r in rows]
-    blocks = _fit_blocks(texts, config)
+    try:
+        blocks = _fit_blocks(texts, config)
+    except ValueError as exc:  # no n-gram reaches min_df
+        raise ClaimsetError(Errors.E606, path=train_path, detail=str(exc).rstrip(".")) from exc
     features = sparse.hstack([b.transform(texts) for b in blocks]).tocsr()
 
     # Out-of-fold decision values: honest inputs for Platt scaling and the F1 threshold.
-    folds = min(config.folds, int(np.bincount(labels).min()))
+    folds = min(config.folds, minority)
     oof = np.zeros(len(rows))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for fit_idx, held_idx in splitter.split(features, labels):
