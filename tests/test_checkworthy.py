@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from builder.checkworthy import SHIPPED_DIR, CheckworthyModel, TrainConfig, load_model, read_labelled, train
+from builder.checkworthy import (
+    SHIPPED_DIR,
+    CheckworthyModel,
+    TrainConfig,
+    describe,
+    load_model,
+    read_labelled,
+    train,
+)
 from builder.extract import ExtractConfig
 from builder.run import run_extract
 from tests.conftest import EXAMPLES, ROOT, read_jsonl, run_cli
@@ -70,6 +78,8 @@ def test_shipped_model_beats_the_lab_baseline_on_dev():
     assert report["f1"] > 0.8  # the lab's n-gram baseline reached 0.60
     assert report["brier"] < 0.1 and report["ece"] < 0.1
     assert sum(row["count"] for row in report["reliability"]) == 1032
+    facts = describe()  # what a datasheet or card quotes
+    assert facts["model"] == report["model"] and facts["dev"]["f1"] == report["f1"]
 
 
 def test_eval_prints_f1_precision_recall_and_calibration(small_data):

@@ -18,8 +18,30 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "evaluate",
+    "describe",
     "format_report",
     "load_model",
     "read_labelled",
     "train",
 ]
+
+
+def describe(model_dir: str | None = None) -> dict[str, object]:
+    """Name, approach, training data and measured quality of a model, for datasheets and cards."""
+    import json
+    from pathlib import Path
+
+    model = load_model(model_dir)
+    metrics_file = Path(model_dir or SHIPPED_DIR) / "metrics.json"
+    metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.exists() else {}
+    keep = ("n", "positives", "f1", "precision", "recall", "brier", "ece")
+    return {
+        "model": model.label,
+        "approach": model.info.get("approach", ""),
+        "threshold": model.threshold,
+        "train": metrics.get("train"),
+        "dev": {k: metrics["dev"][k] for k in keep} if "dev" in metrics else None,
+        "cross_validation": {k: metrics["cross_validation"][k] for k in keep}
+        if "cross_validation" in metrics
+        else None,
+    }
