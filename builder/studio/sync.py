@@ -267,18 +267,20 @@ def _groups(folder: Path, claims: list[dict]) -> tuple[dict[str, str], dict[str,
     conflicts: dict[str, list[str]] = defaultdict(list)
     if (folder / "conflicts.jsonl").exists():
         for conflict in read_jsonl(folder / "conflicts.jsonl"):
-            values = conflict.get("values")
-            shown = (
-                ", ".join(map(str, values))
-                if isinstance(values, list)
-                else json.dumps(values, ensure_ascii=False)
-            )
+            shown = "; ".join(_conflict_value(v) for v in conflict.get("values") or [])
             line = f"• {conflict.get('attribute')}: {shown}"
             if conflict.get("reason"):
                 line += f" ({conflict['reason']})"
             for claim_id in conflict.get("claim_ids", []):
                 conflicts[claim_id].append(line)
     return wordings, {k: "\n".join(v) for k, v in conflicts.items()}
+
+
+def _conflict_value(value: Any) -> str:
+    if isinstance(value, dict):
+        text, norm = value.get("text"), value.get("value")
+        return f"{text} = {norm}" if text and norm and str(norm) != str(text) else str(text or norm)
+    return str(value)
 
 
 def build_task(claim: dict, article: str, wordings: str = "", conflicts: str = "", said: str = "") -> dict:
