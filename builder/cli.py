@@ -175,6 +175,12 @@ def publish(
         None, help="YAML with the datasheet's prose (motivation, collection, uses...) [default: generic text]."
     ),
     release_date: str | None = typer.Option(None, "--date", help="Release date, ISO [default: today]."),
+    push_to_hub: str | None = typer.Option(
+        None,
+        "--push-to-hub",
+        help="Then push the release to this Hub dataset repo OWNER/NAME (token: HF_TOKEN).",
+    ),
+    private: bool = typer.Option(False, "--private", help="With --push-to-hub: create the repo private."),
 ) -> None:
     """Publish a run folder as a versioned Hugging Face dataset folder that load_dataset opens."""
     from builder.publish import PublishOptions
@@ -195,6 +201,8 @@ def publish(
     )
     typer.echo(f"published {release.path}: {sizes}")
     typer.echo(f'load it with: datasets.load_dataset("{release.path}", "claims")')
+    if push_to_hub:
+        _push_release(release.path, push_to_hub, private)
 
 
 @app.command()
@@ -412,3 +420,33 @@ def agreement_command(
         fail(error)
     typer.echo(format_table(report), nl=False)
     typer.echo(f"-> {run_dir / 'agreement.json'}")
+
+
+# --- Hugging Face Hub (issue 5) -----------------------------------------------------------
+
+
+def _push_release(release: Path, repo: str, private: bool) -> None:
+    from builder.publish.hub import push_to_hub as push
+
+    try:
+        pushed = push(release, repo, private=private)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(
+        f"pushed {release} to {pushed.repo_url} as commit {pushed.commit_oid[:12]} tagged {pushed.tag}: "
+        f"{len(pushed.uploaded)} files uploaded, {len(pushed.unchanged)} unchanged, "
+        f"{len(pushed.deleted)} of an older version deleted"
+    )
+    typer.echo(f"load it with: {pushed.load_hint}")
+
+
+@app.command("push-to-hub")
+def push_to_hub_command(
+    release: Path = typer.Argument(..., help="A release folder, e.g. exports/NAME/X.Y.Z."),
+    repo: str = typer.Option(..., "--repo", help="Hub dataset repo OWNER/NAME (created if missing)."),
+    private: bool = typer.Option(
+        False, "--private", help="Create the repo private (an existing repo keeps its visibility)."
+    ),
+) -> None:
+    """Push a release to the Hugging Face Hub: one commit per version, tagged vX.Y.Z (token: HF_TOKEN)."""
+    _push_release(release, repo, private)

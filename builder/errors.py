@@ -96,7 +96,9 @@ class Errors:
     E410 = ErrorSpec("E410", "unknown split method {value!r}", "use --split-by group or --split-by time")
     # Pushing a release to the Hugging Face Hub.
     E411 = ErrorSpec(
-        "E411", "{path} is not a release folder ({detail})", "pass exports/NAME/X.Y.Z as written by `claimset publish`"
+        "E411",
+        "{path} is not a release folder ({detail})",
+        "pass exports/NAME/X.Y.Z as written by `claimset publish`",
     )
     E412 = ErrorSpec(
         "E412", "no Hugging Face token", "set HF_TOKEN to a token with write access (it is never shown or stored)"
