@@ -127,7 +127,10 @@ def test_output_never_written_outside_the_output_folder(tmp_path):
     run_extract([tmp_path / "in.jsonl"], out)
     assert sorted(p.name for p in out.iterdir()) == [
         "articles.jsonl",
+        "claim_groups.jsonl",
         "claims.jsonl",
+        "clusters.jsonl",
+        "conflicts.jsonl",
         "rejects.jsonl",
         "run.json",
     ]
