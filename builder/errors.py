@@ -101,7 +101,9 @@ class Errors:
         "pass exports/NAME/X.Y.Z as written by `claimset publish`",
     )
     E412 = ErrorSpec(
-        "E412", "no Hugging Face token", "set HF_TOKEN to a token with write access (it is never shown or stored)"
+        "E412",
+        "no Hugging Face token",
+        "set HF_TOKEN to a token with write access (it is never shown or stored)",
     )
     E413 = ErrorSpec(
         "E413",
@@ -114,11 +116,15 @@ class Errors:
         "published versions are immutable; run `claimset rebuild` or publish a new version",
     )
     E415 = ErrorSpec(
-        "E415", "the Hub at {endpoint} refused the token for {repo} ({detail})", "check HF_TOKEN (write access to OWNER)"
+        "E415",
+        "the Hub at {endpoint} refused the token for {repo} ({detail})",
+        "check HF_TOKEN (write access to OWNER)",
     )
     E416 = ErrorSpec("E416", "the Hub at {endpoint} answered {status} to {action}: {detail}", "")
     E417 = ErrorSpec(
-        "E417", "cannot reach the Hub at {endpoint} ({detail})", "check the network, or HF_ENDPOINT if you set it"
+        "E417",
+        "cannot reach the Hub at {endpoint} ({detail})",
+        "check the network, or HF_ENDPOINT if you set it",
     )
     E418 = ErrorSpec("E418", "invalid Hub repository id {repo!r}", "use OWNER/NAME, e.g. my-org/claims")
     # Grouping and conflicts.
