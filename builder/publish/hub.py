@@ -1,6 +1,6 @@
 """Push a release folder to the Hugging Face Hub: one commit per version, tagged ``vX.Y.Z``.
 
-The dataset repository on the Hub mirrors the newest pushed release: the commit
+The dataset repository's main branch mirrors the last pushed release: the commit
 "Release X.Y.Z" uploads every file the release's manifest lists (plus manifest.json) and,
 in the same commit, deletes the files an older version had that this one no longer has.
 The commit is then tagged ``vX.Y.Z``, so
