@@ -336,3 +336,27 @@ def test_the_repository_datasheet_is_the_example_release_datasheet(example_run, 
         "DATASHEET.md is out of date: run `bash scripts/demo.sh && "
         "cp out/exports/claimset-examples/0.1.0/DATASHEET.md DATASHEET.md`"
     )
+
+
+def test_manifest_and_the_human_records_validate_against_their_schemas(release):
+    import jsonschema
+
+    def validator(name: str) -> jsonschema.Draft202012Validator:
+        schema = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text())
+        return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+    validator("manifest").validate(json.loads((release.path / "manifest.json").read_text()))
+    for name in ("annotation", "verdict"):
+        for row in read_jsonl(release.folder.path / f"{name}s.jsonl"):
+            validator(name).validate(row)
+
+
+def test_manifest_hashes_every_file_of_the_release(release):
+    from builder.publish.inputs import file_sha256
+
+    manifest = json.loads((release.path / "manifest.json").read_text())
+    files = {str(p.relative_to(release.path)) for p in release.path.rglob("*") if p.is_file()}
+    assert set(manifest["outputs"]) == files - {"manifest.json"}
+    for name, digest in manifest["outputs"].items():
+        assert file_sha256(release.path / name) == digest, name
+    assert manifest["packages"]["datasets"] == datasets.__version__
