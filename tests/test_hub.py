@@ -264,3 +264,29 @@ def test_the_token_is_never_logged_printed_or_written(hub, pushed):
         for path in release.path.rglob("*"):
             if path.is_file():
                 assert TOKEN.encode() not in path.read_bytes(), path
+
+
+def test_an_unreachable_hub_is_a_one_line_error(pushed, tmp_path):
+    with pytest.raises(ClaimsetError) as error:
+        push_to_hub(pushed["releases"]["0.1.0"].path, REPO, token=TOKEN, endpoint="http://127.0.0.1:9")
+    assert error.value.code == "E417" and "127.0.0.1:9" in str(error.value) and "\n" not in str(error.value)
+    assert TOKEN not in str(error.value)
+
+
+def test_a_push_interrupted_before_tagging_is_finished_by_pushing_again(hub, pushed):
+    """If the tag was not created (say the connection dropped after the commit), pushing the
+    same release again adds no commit and tags the one already there."""
+    repo = "claimset-tester/interrupted"
+    release = pushed["releases"]["0.2.0"].path
+    first = push_to_hub(release, repo, token=TOKEN, endpoint=hub.url)
+    hf = api(hub)
+    hf.delete_tag(repo, tag="v0.2.0", repo_type="dataset")  # as if create_tag never happened
+    again = push_to_hub(release, repo, token=TOKEN, endpoint=hub.url)
+    assert again.commit_oid == first.commit_oid
+    assert again.uploaded == [] and len(again.unchanged) == len(first.uploaded)
+    assert [c.title for c in hf.list_repo_commits(repo, repo_type="dataset")] == [
+        "Release 0.2.0",
+        "initial commit",
+    ]
+    tags = {t.name: t.target_commit for t in hf.list_repo_refs(repo, repo_type="dataset").tags}
+    assert tags == {"v0.2.0": first.commit_oid}
