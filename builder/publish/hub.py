@@ -43,7 +43,7 @@ class HubPush:
     commit_url: str
     repo_url: str
     endpoint: str
-    private: bool
+    private: bool  # the repo's visibility after the push
     uploaded: list[str] = field(default_factory=list)  # files the commit added or changed
     unchanged: list[str] = field(default_factory=list)  # files identical to what main already had
     deleted: list[str] = field(default_factory=list)  # files of an older version, removed
@@ -153,6 +153,8 @@ def push_to_hub(
         api.create_tag(
             repo_id, tag=tag, tag_message=f"Release {version}", revision=commit.oid, repo_type="dataset"
         )
+    with _hub_errors(endpoint, repo_id, "read the repository's visibility"):
+        private = bool(api.dataset_info(repo_id, revision=tag).private)  # an existing repo keeps its own
     return HubPush(
         repo_id=repo_id,
         version=version,
