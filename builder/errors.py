@@ -67,7 +67,9 @@ class Errors:
     E309 = ErrorSpec(
         "E309", "Label Studio rejected the labeling interface: {detail}", "the project was left unchanged"
     )
-    E310 = ErrorSpec("E310", "no project named {name!r} on {url}", "push claims first: `claimset push DIR --project NAME`")
+    E310 = ErrorSpec(
+        "E310", "no project named {name!r} on {url}", "push claims first: `claimset push DIR --project NAME`"
+    )
     E311 = ErrorSpec("E311", "invalid project name {name!r}", "use at least 3 characters")
     E312 = ErrorSpec("E312", "{path}:{line}: {detail}", "fix or remove that line")
     E313 = ErrorSpec("E313", "missing file {path}", "run `claimset pull --project NAME --out DIR` first")
@@ -79,7 +81,9 @@ class Errors:
     )
     E402 = ErrorSpec("E402", "invalid version {version!r}", "use semantic versioning X.Y.Z")
     E403 = ErrorSpec("E403", "invalid dataset name {name!r}", "use letters, digits, '-', '_' and '.'")
-    E404 = ErrorSpec("E404", "{path}: malformed JSON ({detail})", "the run folder is damaged; re-run the step")
+    E404 = ErrorSpec(
+        "E404", "{path}: malformed JSON ({detail})", "the run folder is damaged; re-run the step"
+    )
     E405 = ErrorSpec(
         "E405",
         "{path} refers to claim {claim_id!r}, which is not in claims.jsonl",
@@ -91,7 +95,9 @@ class Errors:
         "group them (`claimset group`) so they share a split, or remove one",
     )
     E407 = ErrorSpec("E407", "{path}: {detail}", "fix the datasheet file (YAML mapping of section texts)")
-    E408 = ErrorSpec("E408", "rebuild of {path} differs in {count} file(s): {files}", "see the differences above")
+    E408 = ErrorSpec(
+        "E408", "rebuild of {path} differs in {count} file(s): {files}", "see the differences above"
+    )
     E409 = ErrorSpec("E409", "cannot rebuild {path}: {detail}", "")
     E410 = ErrorSpec("E410", "unknown split method {value!r}", "use --split-by group or --split-by time")
     # Pushing a release to the Hugging Face Hub.
@@ -128,9 +134,13 @@ class Errors:
     )
     E418 = ErrorSpec("E418", "invalid Hub repository id {repo!r}", "use OWNER/NAME, e.g. my-org/claims")
     # Grouping and conflicts.
-    E501 = ErrorSpec("E501", "missing file {path}", "run `claimset extract` first, or pass the folder it wrote")
+    E501 = ErrorSpec(
+        "E501", "missing file {path}", "run `claimset extract` first, or pass the folder it wrote"
+    )
     E502 = ErrorSpec(
-        "E502", "{path}:{line}: not a claim record ({detail})", "claims.jsonl must be written by `claimset extract`"
+        "E502",
+        "{path}:{line}: not a claim record ({detail})",
+        "claims.jsonl must be written by `claimset extract`",
     )
     E503 = ErrorSpec("E503", "missing file {path}", "run `claimset group DIR` first")
     # Check-worthiness model (training, evaluation, loading).
@@ -148,7 +158,9 @@ class Errors:
         "reinstall claimset or rebuild it with `claimset train-checkworthy`",
     )
     E606 = ErrorSpec(
-        "E606", "training data {path} is too small to train on ({detail})", "it needs several sentences of each label"
+        "E606",
+        "training data {path} is too small to train on ({detail})",
+        "it needs several sentences of each label",
     )
     E607 = ErrorSpec("E607", "check-worthiness floor {value} is outside 0..1", "pass a probability, e.g. 0.5")
 
