@@ -6,7 +6,10 @@ but two UTF-16 units, so every offset after one of them differs between the two.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+
+_WIDE = re.compile("[\U00010000-\U0010ffff]")
 
 
 class OffsetMap:
@@ -15,7 +18,7 @@ class OffsetMap:
     def __init__(self, text: str) -> None:
         self.text = text
         # code-point positions of the characters that take two UTF-16 units
-        self._wide = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._wide = [m.start() for m in _WIDE.finditer(text)]
         # their UTF-16 positions
         self._wide16 = [i + n for n, i in enumerate(self._wide)]
 
@@ -38,4 +41,4 @@ class OffsetMap:
 
 def utf16_len(text: str) -> int:
     """Length of ``text`` in UTF-16 code units (what JavaScript's ``length`` says)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text) + len(_WIDE.findall(text))

@@ -31,6 +31,7 @@ PAGE_SIZE = 5000
 MODEL_VERSION = "claimset-checkworthy"
 REVIEW_SUFFIX = " (adjudication)"
 STATE_FILE = "studio-pull.json"
+PUSH_STATE_FILE = "studio-push.json"
 
 Progress = Callable[[str, int], Callable[[int], None]]  # (label, total) -> advance(n)
 
@@ -161,8 +162,26 @@ class Studio:
             lambda: list(self.sdk.tasks.list(project=project_id, fields="all", query=query, page_size=1000)),
         )
 
-    def import_tasks(self, project_id: int, tasks: list[dict]) -> None:
-        self.call("import tasks", self.sdk.projects.import_tasks, id=project_id, request=tasks)
+    def import_tasks(self, project_id: int, tasks: list[dict]) -> list[int]:
+        """Import tasks; returns their new ids, in order."""
+        response = self.call(
+            "import tasks", self.sdk.projects.import_tasks, id=project_id, request=tasks, return_task_ids=True
+        )
+        return list(response.task_ids or [])
+
+    def newest_task_id(self, project_id: int) -> int | None:
+        def newest():
+            query = json.dumps({"ordering": ["-tasks:id"]})
+            pager = self.sdk.tasks.list(
+                project=project_id, fields="task_only", include="id", page_size=1, query=query
+            )
+            return next((t.id for t in pager), None)
+
+        return self.call("list tasks", newest)
+
+    def annotation_count(self, task_id: int) -> int:
+        task = self.call("get task", self.sdk.tasks.get, id=str(task_id))
+        return (task.total_annotations or 0) + (task.cancelled_annotations or 0)
 
     def replace_task(self, task_id: int, task: dict) -> None:
         """New data, meta and prediction for an unannotated task."""
@@ -365,7 +384,10 @@ def push(
         for c in claims
     ]
     studio = studio or Studio()
-    return push_tasks(tasks, project, annotators_per_claim, studio, progress, batch_size, on_batch)
+    state_path = folder / PUSH_STATE_FILE
+    return push_tasks(
+        tasks, project, annotators_per_claim, studio, progress, batch_size, on_batch, state_path=state_path
+    )
 
 
 def push_tasks(
@@ -377,12 +399,60 @@ def push_tasks(
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
     review: bool = False,
+    state_path: Path | None = None,
 ) -> PushReport:
-    """Make the project hold exactly one task per given task's claim_id (see ``push``)."""
+    """Make the project hold exactly one task per given task's claim_id (see ``push``).
+
+    ``state_path`` remembers which task holds which claim, so a re-push can skip listing every
+    task; it is trusted only while the server's task count and newest task id still match it.
+    """
     proj, created = studio.ensure_project(project, ui.label_config(review=review), annotators_per_claim)
     report = PushReport(project, proj.id, studio.connection.url, created=created, claims=len(tasks))
+    existing = _known_tasks(studio, proj, state_path)
+    if existing is None:
+        existing = _listed_tasks(studio, proj.id, report)
+    wanted = {t["meta"]["claim_id"] for t in tasks}
+    report.not_in_folder = sum(1 for c in existing if c not in wanted)
+    new = []
+    for task in tasks:
+        claim_id = task["meta"]["claim_id"]
+        old = existing.get(claim_id)
+        if old is None:
+            new.append(task)
+        elif old["meta"].get("hash") == task["meta"]["hash"]:
+            report.unchanged += 1
+        elif _annotation_count(studio, old):
+            report.changed_but_annotated.append(claim_id)
+        else:
+            studio.replace_task(old["id"], task)
+            existing[claim_id] = {"id": old["id"], "meta": task["meta"], "annotations": 0}
+            report.updated += 1
+    advance = progress("importing", len(new)) if progress and new else None
+    try:
+        for start in range(0, len(new), batch_size):
+            batch = new[start : start + batch_size]
+            ids = studio.import_tasks(proj.id, batch)
+            if len(ids) != len(batch):  # cannot tell which task is which: list them next time
+                state_path = _forget(state_path)
+            for task, task_id in zip(batch, ids, strict=False):
+                existing[task["meta"]["claim_id"]] = {"id": task_id, "meta": task["meta"], "annotations": 0}
+            report.imported += len(batch)
+            if advance:
+                advance(len(batch))
+            if on_batch:
+                on_batch(report.imported)
+    finally:
+        _remember(state_path, studio.connection.url, proj.id, existing)
+    if tasks and getattr(proj, "model_version", None) != MODEL_VERSION:
+        # only accepted once predictions of that version exist; it makes them the pre-annotations
+        studio.call("update project", studio.sdk.projects.update, id=proj.id, model_version=MODEL_VERSION)
+    return report
+
+
+def _listed_tasks(studio: Studio, project_id: int, report: PushReport) -> dict[str, dict]:
+    """Every task of the project by claim_id, removing unannotated duplicates of a claim."""
     existing: dict[str, dict] = {}
-    for task in sorted(studio.task_keys(proj.id), key=lambda t: t["id"]):
+    for task in sorted(studio.task_keys(project_id), key=lambda t: t["id"]):
         claim_id = task["meta"].get("claim_id")
         if claim_id is None:
             continue
@@ -395,33 +465,55 @@ def push_tasks(
                 existing[claim_id] = keep if drop is task else task
             continue
         existing[claim_id] = task
-    wanted = {t["meta"]["claim_id"] for t in tasks}
-    report.not_in_folder = sum(1 for c in existing if c not in wanted)
-    new = []
-    for task in tasks:
-        old = existing.get(task["meta"]["claim_id"])
-        if old is None:
-            new.append(task)
-        elif old["meta"].get("hash") == task["meta"]["hash"]:
-            report.unchanged += 1
-        elif old["annotations"]:
-            report.changed_but_annotated.append(task["meta"]["claim_id"])
-        else:
-            studio.replace_task(old["id"], task)
-            report.updated += 1
-    advance = progress("importing", len(new)) if progress and new else None
-    for start in range(0, len(new), batch_size):
-        batch = new[start : start + batch_size]
-        studio.import_tasks(proj.id, batch)
-        report.imported += len(batch)
-        if advance:
-            advance(len(batch))
-        if on_batch:
-            on_batch(report.imported)
-    if tasks and getattr(proj, "model_version", None) != MODEL_VERSION:
-        # only accepted once predictions of that version exist; it makes them the pre-annotations
-        studio.call("update project", studio.sdk.projects.update, id=proj.id, model_version=MODEL_VERSION)
-    return report
+    return existing
+
+
+def _known_tasks(studio: Studio, project: Any, state_path: Path | None) -> dict[str, dict] | None:
+    """The remembered tasks, if the server still holds exactly those (else None: list them)."""
+    if state_path is None or not state_path.exists():
+        return None
+    state = _push_state(state_path).get(f"{studio.connection.url}#{project.id}")
+    if state is None:
+        return None
+    known = state.get("tasks", {})
+    if project.task_number != len(known):
+        return None
+    newest = max((v[0] for v in known.values()), default=None)
+    if newest is not None and studio.newest_task_id(project.id) != newest:
+        return None
+    return {
+        c: {"id": v[0], "meta": {"claim_id": c, "hash": v[1]}, "annotations": None} for c, v in known.items()
+    }
+
+
+def _annotation_count(studio: Studio, task: dict) -> int:
+    if task["annotations"] is None:  # remembered, not listed: ask the server now
+        task["annotations"] = studio.annotation_count(task["id"])
+    return task["annotations"]
+
+
+def _remember(state_path: Path | None, url: str, project_id: int, existing: dict[str, dict]) -> None:
+    if state_path is None:
+        return
+    state = _push_state(state_path)
+    tasks = {c: [t["id"], t["meta"].get("hash")] for c, t in sorted(existing.items())}
+    state[f"{url}#{project_id}"] = {"tasks": tasks}
+    _write_text(state_path, json.dumps(state) + "\n")
+
+
+def _push_state(state_path: Path) -> dict:
+    """What earlier pushes from this folder left, per server and project."""
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _forget(state_path: Path | None) -> None:
+    """Stop remembering (the next push lists every task)."""
+    if state_path is not None:
+        state_path.unlink(missing_ok=True)
 
 
 # --- pull ----------------------------------------------------------------------------------
