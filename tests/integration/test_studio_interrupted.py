@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from builder.errors import ClaimsetError
@@ -70,3 +72,18 @@ def test_an_unknown_project_or_a_wrong_key_is_a_one_line_error(studio_server, tm
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", "0" * 40)
     wrong = run_cli("pull", "--project", "Interrupted", "--out", str(tmp_path / "out"))
     assert wrong.returncode == 1 and "(E307)" in wrong.stderr and "0" * 40 not in wrong.stderr
+
+
+def test_a_task_deleted_in_label_studio_comes_back_with_the_next_push(studio_server, example_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    claims = read_jsonl(run / "claims.jsonl")
+    assert run_cli("push", str(run), "--project", "Deleted task").returncode == 0
+    client = studio_server.client()
+    project = client.find_project("Deleted task")
+    victim = next(t for t in client.task_keys(project.id) if t["meta"]["claim_id"] == claims[5]["claim_id"])
+    client.delete_task(victim["id"])
+
+    out = run_cli("push", str(run), "--project", "Deleted task")
+    assert "1 imported" in out.stdout
+    assert sorted(task_claim_ids(studio_server, "Deleted task")) == sorted(c["claim_id"] for c in claims)
