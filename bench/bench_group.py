@@ -6,7 +6,7 @@ near-duplicates (the worst case for blocking), not short-cut as identical texts.
 per claim at each size and the ratio against the 10k baseline measured in the same run
 (1.0 = linear).
 
-Usage: .venv/bin/python bench/bench_group.py [--articles 300] [--sizes 10000 100000]
+Usage: .venv/bin/python bench/bench_group.py [--articles 300] [--sizes 10000 100000] [--cache FILE]
 """
 
 from __future__ import annotations
@@ -59,13 +59,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=300, help="BBC articles to extract claims from")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--cache", type=Path, help="keep the extracted claims in this file and reuse them")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        claims = base_claims(args.articles, Path(tmp))
-        print(
-            f"extracted {len(claims)} claims from {args.articles} BBC articles in {time.perf_counter() - started:.1f}s"
-        )
+    if args.cache and args.cache.is_file():
+        claims = json.loads(args.cache.read_text(encoding="utf-8"))
+        print(f"{len(claims)} claims from {args.cache}")
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            claims = base_claims(args.articles, Path(tmp))
+            elapsed = time.perf_counter() - started
+            print(f"extracted {len(claims)} claims from {args.articles} BBC articles in {elapsed:.1f}s")
+        if args.cache:
+            args.cache.write_text(json.dumps(claims), encoding="utf-8")
     baseline = None
     for size in args.sizes:
         rows = replicate(claims, size)

@@ -239,13 +239,16 @@ def rebuild(
 @app.command("group")
 def group_command(
     run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` (holds claims.jsonl)."),
-    threshold: float = typer.Option(0.5, help="Similarity (0-1) at which two claims count as the same fact."),
+    threshold: float | None = typer.Option(
+        None, help="Similarity (0-1) at which two claims count as the same fact [default: 0.55]."
+    ),
 ) -> None:
     """Group claims asserting the same fact across articles and flag conflicting values."""
     from builder.group import group
+    from builder.group.cluster import DEFAULT_THRESHOLD
 
     try:
-        summary = group(run_dir, threshold=threshold)
+        summary = group(run_dir, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
     except ClaimsetError as error:
         fail(error)
     typer.echo(

@@ -18,6 +18,7 @@ from builder.group.cluster import (
     Clusters,
     cluster_id_for,
     cluster_views,
+    link_strength,
     representative,
     view_of,
 )
@@ -76,16 +77,19 @@ def group_claims(
     by_cluster: dict[str, list[str]] = {}
     for c in conflicts:
         by_cluster.setdefault(c["cluster_id"] or "", []).append(c["conflict_id"])
-    cluster_rows = [_cluster_record(clusters, g, index, by_cluster) for g in clusters.members]
+    strength = link_strength(clusters.edges)
+    cluster_rows = [_cluster_record(clusters, g, index, by_cluster, strength) for g in clusters.members]
     cluster_rows.sort(key=lambda r: (-len(r["article_ids"]), -r["size"], r["cluster_id"]))
     claim_rows = [_claim_record(v, cluster_of[v.claim_id], index) for v in views]
     return cluster_rows, conflicts, claim_rows
 
 
-def _cluster_record(clusters: Clusters, group: list[int], index: EntityIndex, conflicts: dict) -> dict:
+def _cluster_record(
+    clusters: Clusters, group: list[int], index: EntityIndex, conflicts: dict, strength: Counter
+) -> dict:
     views = clusters.views
     cid = cluster_id_for(views[group[0]])
-    rep = views[representative(views, group, clusters.edges)]
+    rep = views[representative(views, group, strength)]
     entities = sorted({e for i in group for e in views[i].entities})
     return {
         "cluster_id": cid,

@@ -21,11 +21,18 @@ from wordfreq import zipf_frequency
 from builder.group.normalize import EntityIndex, Quantity, When, parse_published, parse_quantity, parse_when
 from builder.records import short_id
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.55
 LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR count as unrelated in averages
-LINK_AVERAGE = 0.6  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
-LINK_SAMPLE = 60  # members of each group compared when merging (earliest first)
+LINK_AVERAGE = 0.8  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
+LINK_SAMPLE = 25  # members of each group compared when merging (earliest first)
 MAX_POSTING = 400
+POSTING_BUDGET = 2000  # postings a claim may visit when looking for candidates
+MAX_CANDIDATES = 20  # candidates a claim keeps (most shared terms first)
+MIN_MASS = 15.0
+CONTENT_SHARE = 0.6
+CONTENT_POWER = 0.5
+BUCKET_WEIGHT = 1.5
+FRAME_WEIGHT = 6.0
 ANCHOR_WEIGHT = 6.0  # a shared number at least this telling (not a year, not a small count)...
 ANCHORED_SCORE = 0.55  # ...with a shared telling word lifts a pair to this score  # terms in more claims than this are too common to propose candidates
 
@@ -93,6 +100,11 @@ GENERIC = {
 }
 WEIGHTS = {"e": 2.0, "n": 2.0, "d": 1.5, "w": 1.0}
 GENERIC_WEIGHT = 0.3
+# a claim about when the previous occurrence was: "the first such swap since", "the last swap was"
+_PREVIOUS = re.compile(
+    r"\bfirst (?:such \w+|\w+) (?:since|in)\b|\bfirst such\b|\b(?:last|previous) \w+(?: \w+)? (?:was|occurred|took place)\b",
+    re.I,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
 
@@ -127,6 +139,7 @@ class ClaimView:
     whens: list[tuple[int, When]]
     terms: dict[str, float] = field(default_factory=dict)
     weight: float = 0.0
+    content: float = 0.0  # the weight of its words, numbers and dates (what it says of the names)
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -165,14 +178,24 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         terms["w:" + s] = max(terms.get("w:" + s, 0.0), weight)
     for key in entities:
         terms["e:" + key] = WEIGHTS["e"] * rarity("e:" + key)
+    seen_values = Counter(q.value for _, q in quantities if telling(q))
     for _, q in quantities:
         if q.kind == "ordinal":
             continue
-        # small numbers ("two sides", "three regions") rarely identify a fact; 314 does
-        weight = WEIGHTS["n"] * (3.0 if q.value >= 20 or q.kind != "count" else 1.0)
+        if q.kind == "count" and telling(q):
+            # "157 Ukrainians and 157 Russians" is 314 in all; "more than 300" and 314 are
+            # the same order of magnitude of the same thing
+            total = q.value * 2 if q.each or seen_values[q.value] == 2 else q.value
+            terms[f"n:{total:g}"] = WEIGHTS["n"] * 3.0
+            terms[f"n~{float(f'{total:.1g}'):g}:{q.unit}"] = WEIGHTS["n"] * BUCKET_WEIGHT
+        # small numbers ("two sides", "three regions") and vague ones ("millions") rarely
+        # identify a fact; 314 or 55,000 does
+        weight = WEIGHTS["n"] * (3.0 if telling(q) else 1.0)
         terms[f"n:{q.value:g}"] = weight
         if q.each:
             terms[f"n:{q.value * 2:g}"] = weight
+    if _PREVIOUS.search(text):
+        terms["f:previous"] = FRAME_WEIGHT
     for _, w in whens:
         if w.kind == "date":
             terms["d:" + w.value] = WEIGHTS["d"] * 3.0
@@ -188,7 +211,15 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         terms,
     )
     view.weight = sum(terms.values())
+    view.content = sum(w for t, w in terms.items() if t[0] != "e")
     return view
+
+
+def telling(q: Quantity) -> bool:
+    """A number precise enough to identify a fact: written in digits, not a small count."""
+    if not any(ch.isdigit() for ch in q.text) or q.kind == "ordinal":
+        return False
+    return q.value >= 20 or q.kind != "count"
 
 
 def rarity(term: str) -> float:
@@ -215,19 +246,40 @@ def similarity(a: ClaimView, b: ClaimView) -> float:
     if not a.weight or not b.weight:
         return 0.0
     small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
-    shared = sum(w for t, w in small.items() if t in large)
-    overlap = shared / min(a.weight, b.weight)
+    shared = said = 0.0
+    anchored = worded = False
+    for t, w in small.items():  # in a fixed order: float sums must not depend on set order
+        if t not in large:
+            continue
+        shared += w
+        kind = t[0]
+        if kind != "e":
+            said += w
+        if kind == "n" and t[1] == ":" and w >= ANCHOR_WEIGHT:
+            anchored = True
+        elif kind in "we" and w >= 2.0:
+            worded = True
+    overlap = shared / max(min(a.weight, b.weight), MIN_MASS)
     dice = 2 * shared / (a.weight + b.weight)
     score = (overlap + dice) / 2
+    # what the claims say of the names must agree, not only the names
+    if CONTENT_SHARE:
+        cover = said / max(min(a.content, b.content), MIN_MASS / 2)
+        if cover < CONTENT_SHARE:
+            score *= (cover / CONTENT_SHARE) ** CONTENT_POWER
     # the same telling number (55,000; 314 or 157 each) about the same thing is one fact
-    anchors = [t for t, w in small.items() if t in large and t.startswith("n:") and w >= ANCHOR_WEIGHT]
-    if anchors and any(t in large and t[0] in "we" and w >= 2.0 for t, w in small.items()):
+    if anchored and worded:
         score = max(score, ANCHORED_SCORE)
     return score
 
 
 def candidate_pairs(views: list[ClaimView], max_posting: int = MAX_POSTING) -> set[tuple[int, int]]:
-    """Pairs of claims sharing at least two discriminative terms (blocking)."""
+    """Pairs of claims sharing at least two discriminative terms (blocking).
+
+    Each claim looks its terms up rarest first and stops after visiting ``POSTING_BUDGET``
+    postings, then keeps its ``MAX_CANDIDATES`` best candidates (most shared terms): the work per
+    claim is bounded, so the whole grows linearly with the number of claims.
+    """
     postings: dict[str, list[int]] = defaultdict(list)
     for i, v in enumerate(views):
         for t, w in v.terms.items():
@@ -235,15 +287,21 @@ def candidate_pairs(views: list[ClaimView], max_posting: int = MAX_POSTING) -> s
                 postings[t].append(i)
     pairs: set[tuple[int, int]] = set()
     for i, v in enumerate(views):
+        usable = sorted(
+            (len(postings[t]), t)
+            for t, w in v.terms.items()
+            if w >= 1.0 and 1 < len(postings[t]) <= max_posting
+        )
         counts: Counter[int] = Counter()
-        for t, w in v.terms.items():
-            if w < 1.0:
-                continue
-            plist = postings[t]
-            if len(plist) > max_posting:
-                continue
-            counts.update(j for j in plist if j > i)
-        pairs.update((i, j) for j, n in counts.items() if n >= 2)
+        visited = 0
+        for n, t in usable:
+            if visited + n > POSTING_BUDGET and visited:
+                break
+            visited += n
+            counts.update(postings[t])
+        counts.pop(i, None)
+        best = sorted(((-n, j) for j, n in counts.items() if n >= 2))[:MAX_CANDIDATES]
+        pairs.update((min(i, j), max(i, j)) for _, j in best)
     return pairs
 
 
@@ -252,6 +310,7 @@ class Clusters:
     views: list[ClaimView]
     members: list[list[int]]  # indexes into views, per cluster, sorted by order_key
     edges: dict[tuple[int, int], float]  # linked pairs and their similarity
+    related: dict[tuple[int, int], float] = field(default_factory=dict)  # close pairs left apart
 
 
 def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) -> Clusters:
@@ -293,15 +352,17 @@ def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) 
         total = sum(scored.get((x, y), scored.get((y, x), 0.0)) for x in a for y in b)
         if total / (len(a) * len(b)) >= threshold * LINK_AVERAGE:
             edges[(i, j)] = s
-            root, other = min(ri, rj), max(ri, rj)
-            parent[other] = root
-            inside[root] = sorted(inside[root] + inside.pop(other))
+            # the larger group absorbs the smaller: each claim moves O(log n) times
+            big, small = (ri, rj) if (len(inside[ri]), -ri) >= (len(inside[rj]), -rj) else (rj, ri)
+            parent[small] = big
+            inside[big].extend(inside.pop(small))
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(views)):
         groups[find(i)].append(i)
     members = [sorted(g, key=lambda i: views[i].order_key) for g in groups.values()]
     members.sort(key=lambda g: views[g[0]].order_key)
-    return Clusters(views, members, edges)
+    related = {pair: s for pair, s in scored.items() if find(pair[0]) != find(pair[1])}
+    return Clusters(views, members, edges, related)
 
 
 def cluster_id_for(first: ClaimView) -> str:
@@ -313,14 +374,17 @@ def cluster_id_for(first: ClaimView) -> str:
     return short_id("cluster", first.claim_id)
 
 
-def representative(views: list[ClaimView], group: list[int], edges: dict[tuple[int, int], float]) -> int:
+def link_strength(edges: dict[tuple[int, int], float]) -> Counter[int]:
+    """Per claim, the sum of the scores of its links (computed once for every cluster)."""
+    score: Counter[int] = Counter()
+    for (i, j), s in edges.items():
+        score[i] += s
+        score[j] += s
+    return score
+
+
+def representative(views: list[ClaimView], group: list[int], strength: Counter[int]) -> int:
     """The member most linked to the others (ties: more check-worthy, then earliest)."""
     if len(group) == 1:
         return group[0]
-    inside = set(group)
-    score: Counter[int] = Counter()
-    for (i, j), s in edges.items():
-        if i in inside and j in inside:
-            score[i] += s
-            score[j] += s
-    return min(group, key=lambda i: (-round(score[i], 6), -views[i].checkworthy, views[i].order_key))
+    return min(group, key=lambda i: (-round(strength[i], 6), -views[i].checkworthy, views[i].order_key))

@@ -25,6 +25,7 @@ from builder.group.cluster import ClaimView, Clusters, cluster_id_for, similarit
 from builder.group.normalize import WEEKDAYS, Quantity, months_before, parse_when, weekday_of
 from builder.records import short_id
 
+RELATED_FLOOR = 0.3  # claims of two clusters this similar may be about one event
 PAIR_FLOOR = 0.3  # members compared for conflicts must be at least this similar to each other
 NEGATION_SIMILARITY = 0.75
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|denied|denies|refused|without)\b|n[’']t\b", re.I)
@@ -156,6 +157,28 @@ def _conflict(cluster_id: str | None, attribute: str, values: list[Value], reaso
     }
 
 
+@dataclass
+class Facts:
+    """The comparable values one claim states (computed once per claim, not per pair)."""
+
+    view: ClaimView
+    counts: dict[str, list[Value]]
+    since: list[Value]
+    day: Value | None
+    durations: dict[str, list[Value]]
+    scope: Value | None
+
+    @classmethod
+    def of(cls, v: ClaimView) -> Facts:
+        return cls(v, counts(v), since(v), event_day(v), durations(v), scope(v))
+
+    def any(self) -> bool:
+        return bool(self.counts or self.since or self.day or self.durations or self.scope)
+
+
+MAX_COMPARED = 60  # members of a cluster compared pairwise for conflicts (earliest first)
+
+
 def cluster_conflicts(clusters: Clusters) -> list[dict]:
     """Members of one cluster, from the same or different articles, that disagree."""
     views = clusters.views
@@ -164,48 +187,86 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
         if len(group) < 2:
             continue
         cid = cluster_id_for(views[group[0]])
+        facts = [f for f in (Facts.of(views[i]) for i in group[:MAX_COMPARED]) if f.any()]
         pairs = [
-            (views[i], views[j])
-            for i, j in combinations(group[:60], 2)
-            if views[i].text != views[j].text and similarity(views[i], views[j]) >= PAIR_FLOOR
+            (a, b)
+            for a, b in combinations(facts, 2)
+            if a.view.text != b.view.text and similarity(a.view, b.view) >= PAIR_FLOOR
         ]
         found.extend(_pair_conflicts(cid, pairs))
+    found.extend(_related_conflicts(clusters))
     return found
 
 
-def _pair_conflicts(cid: str | None, pairs: list[tuple[ClaimView, ClaimView]]) -> list[dict]:
+RELATED_ATTRIBUTES = ("date", "since", "duration")
+
+
+def _related_conflicts(clusters: Clusters) -> list[dict]:
+    """Close claims of different articles left in different clusters (two facts of one event:
+    "the talks ended on February 6" and "the swap followed the talks on Thursday, February 5")
+    that disagree on when, or on how long: such values are about the shared event, not about
+    what tells the two facts apart. Their conflicts have no cluster (``cluster_id`` null)."""
+    views = clusters.views
+    cluster_of = {i: n for n, group in enumerate(clusters.members) for i in group}
+    cache: dict[int, Facts] = {}
+
+    def facts(i: int) -> Facts:
+        if i not in cache:
+            cache[i] = Facts.of(views[i])
+        return cache[i]
+
+    by_pair: dict[tuple[int, int], list[tuple[Facts, Facts]]] = defaultdict(list)
+    for (i, j), s in sorted(clusters.related.items()):
+        if s < RELATED_FLOOR or views[i].article_id == views[j].article_id:
+            continue
+        a, b = facts(i), facts(j)
+        if a.any() and b.any():
+            key = tuple(sorted((cluster_of[i], cluster_of[j])))
+            by_pair[key].append((a, b))
+    out = []
+    for key in sorted(by_pair):
+        out.extend(_pair_conflicts(None, by_pair[key], RELATED_ATTRIBUTES))
+    return out
+
+
+def _pair_conflicts(
+    cid: str | None, pairs: list[tuple[Facts, Facts]], attributes: tuple[str, ...] | None = None
+) -> list[dict]:
     """One conflict per attribute of a cluster, listing each disagreeing value once."""
     by_attr: dict[tuple[str, str], dict[tuple[str, str], Value]] = defaultdict(dict)
     reasons: dict[tuple[str, str], str] = {}
 
     def add(key: tuple[str, str], a: Value, b: Value, reason: str) -> None:
+        if attributes is not None and key[0] not in attributes:
+            return
         by_attr[key][(a.claim_id, a.text)] = a
         by_attr[key][(b.claim_id, b.text)] = b
         reasons.setdefault(key, reason)
 
-    for a, b in pairs:
-        ca, cb = counts(a), counts(b)
+    for fa, fb in pairs:
+        a, b = fa.view, fb.view
+        ca, cb = fa.counts, fb.counts
         for unit in sorted(set(ca) & set(cb)):
             for x in ca[unit]:
                 for y in cb[unit]:
                     if not _overlaps(x, y):
                         add(("count", unit), x, y, f"different numbers of {unit}s for the same event")
-        for x in since(a):
-            for y in since(b):
+        for x in fa.since:
+            for y in fb.since:
                 if x.value != y.value:
                     add(
                         ("since", ""), x, y, "different dates for the previous occurrence (compared by month)"
                     )
-        ea, eb = event_day(a), event_day(b)
+        ea, eb = fa.day, fb.day
         if ea and eb and ea.value != eb.value and a.article_id != b.article_id:
             add(("date", ""), ea, eb, "different days given for the same event")
-        da, db = durations(a), durations(b)
+        da, db = fa.durations, fb.durations
         for head in sorted(set(da) & set(db)):
             for x in da[head]:
                 for y in db[head]:
                     if not _overlaps(x, y):
                         add(("duration", head), x, y, f"different lengths given for the {head}")
-        sa, sb = scope(a), scope(b)
+        sa, sb = fa.scope, fb.scope
         if sa and sb and not _overlaps(sa, sb):
             add(("scope", ""), sa, sb, "different extent of what is demanded or held")
     return [
