@@ -14,11 +14,14 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import krippendorff
 import numpy as np
 
+from builder.errors import ClaimsetError, Errors
 from builder.records import VERDICT_LABELS, Annotation, EvidenceSpan, EvidenceUrl, Verdict
+from builder.studio.files import read_annotations, write_json
 
 Ratings = dict[str, dict[str, str]]  # claim_id -> annotator -> verdict
 
@@ -225,17 +228,11 @@ def format_table(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def agreement_for_folder(folder) -> dict:
+def agreement_for_folder(folder: Path) -> dict:
     """Recompute agreement from ``folder``/annotations.jsonl and write ``folder``/agreement.json."""
-    import json
-    from pathlib import Path
-
-    from builder.errors import ClaimsetError, Errors
-    from builder.studio.sync import _annotation_from_dict, _write_text, read_jsonl
-
     path = Path(folder) / "annotations.jsonl"
     if not path.exists():
         raise ClaimsetError(Errors.E313, path=path)
-    report = agreement_report(_annotation_from_dict(r) for r in read_jsonl(path))
-    _write_text(Path(folder) / "agreement.json", json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    report = agreement_report(read_annotations(path))
+    write_json(Path(folder) / "agreement.json", report)
     return report

@@ -8,7 +8,6 @@ with the quoted passage, write a rationale and rate their confidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 from builder.records import VERDICT_LABELS
@@ -34,16 +33,6 @@ MAX_CONFIDENCE = 5
 
 # task data fields (every task carries all of them: Label Studio rejects a task missing one)
 DATA_FIELDS = ("claim", "article", "source", "other_wordings", "conflicts", "annotators_said")
-
-
-@dataclass(frozen=True)
-class Interface:
-    """What varies between the annotation project and its adjudication queue."""
-
-    review: bool = False
-
-    def xml(self) -> str:
-        return label_config(review=self.review)
 
 
 def _choice(label: str) -> str:

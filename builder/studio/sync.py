@@ -14,7 +14,7 @@ import json
 import os
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from builder.errors import ClaimsetError, Errors
 from builder.records import Annotation, EvidenceSpan, EvidenceUrl, dumps, short_id
 from builder.studio import config as ui
 from builder.studio.agreement import agreement_report, settle
+from builder.studio.files import read_annotations, read_jsonl, write_json, write_jsonl, write_text
 from builder.studio.offsets import OffsetMap
 from builder.studio.server import studio_home, write_secret
 
@@ -209,23 +210,6 @@ def _short(body: Any, limit: int = 300) -> str:
 
 
 # --- reading the extract folder -----------------------------------------------------------
-
-
-def read_jsonl(path: Path) -> Iterator[dict]:
-    """Records of a JSONL file; a bad line stops with the file and line named."""
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                raise ClaimsetError(
-                    Errors.E312, path=path, line=number, detail=f"not JSON ({error.msg})"
-                ) from None
-            if not isinstance(record, dict):
-                raise ClaimsetError(Errors.E312, path=path, line=number, detail="not a JSON object")
-            yield record
 
 
 def _require(path: Path) -> Path:
@@ -498,7 +482,7 @@ def _remember(state_path: Path | None, url: str, project_id: int, existing: dict
     state = _push_state(state_path)
     tasks = {c: [t["id"], t["meta"].get("hash")] for c, t in sorted(existing.items())}
     state[f"{url}#{project_id}"] = {"tasks": tasks}
-    _write_text(state_path, json.dumps(state) + "\n")
+    write_text(state_path, json.dumps(state) + "\n")
 
 
 def _push_state(state_path: Path) -> dict:
@@ -658,8 +642,7 @@ def pull(
         state = {}
     rows: dict[tuple[str, bool], list[Annotation]] = defaultdict(list)
     if state and (out_dir / "annotations.jsonl").exists():
-        for record in read_jsonl(out_dir / "annotations.jsonl"):
-            a = _annotation_from_dict(record)
+        for a in read_annotations(out_dir / "annotations.jsonl"):
             rows[(a.claim_id, a.is_review)].append(a)
     report = PullReport(project, out_dir)
     salt = pseudonym_salt()
@@ -687,13 +670,13 @@ def pull(
     report.disputed = len(settlement.disputed)
     report.pending = len(settlement.pending)
     report.agreement = agreement_report(annotations)
-    _write_jsonl(out_dir / "annotations.jsonl", (a.to_dict() for a in annotations))
-    _write_jsonl(out_dir / "verdicts.jsonl", (v.to_dict() for v in settlement.verdicts))
-    _write_text(out_dir / "agreement.json", json.dumps(report.agreement, indent=2, ensure_ascii=False) + "\n")
+    write_jsonl(out_dir / "annotations.jsonl", (a.to_dict() for a in annotations))
+    write_jsonl(out_dir / "verdicts.jsonl", (v.to_dict() for v in settlement.verdicts))
+    write_json(out_dir / "agreement.json", report.agreement)
     if queue and settlement.disputed:
         report.queued = _queue_disputes(studio, project, settlement.disputed, task_data)
     state = {"url": studio.connection.url, "project": project, "watermarks": {**marks, **new_marks}}
-    _write_text(state_path, json.dumps(state, indent=2) + "\n")
+    write_json(state_path, state)
     return report
 
 
@@ -710,23 +693,3 @@ def _queue_disputes(
     if not tasks:
         return 0
     return push_tasks(tasks, project + REVIEW_SUFFIX, 1, studio, review=True).imported
-
-
-def _annotation_from_dict(record: dict) -> Annotation:
-    return Annotation(
-        **{
-            **record,
-            "evidence_spans": [EvidenceSpan(**s) for s in record.get("evidence_spans", [])],
-            "evidence_urls": [EvidenceUrl(**u) for u in record.get("evidence_urls", [])],
-        }
-    )
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def _write_jsonl(path: Path, records) -> None:
-    _write_text(path, "".join(dumps(r) + "\n" for r in records))

@@ -1,0 +1,64 @@
+"""The studio commands' behaviour that needs no server: bad input, missing setup, agreement."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from builder.records import dumps
+from tests.conftest import ROOT
+from tests.test_studio_agreement import HAND_CASE
+
+
+def claimset(*args: str, home) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    env["CLAIMSET_STUDIO_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_push_of_a_folder_without_claims_names_the_missing_file(tmp_path):
+    result = claimset("push", str(tmp_path), "--project", "Anything", home=tmp_path / "studio")
+    assert result.returncode == 1
+    assert "missing file" in result.stderr and "articles.jsonl" in result.stderr and "(E204)" in result.stderr
+
+
+def test_push_of_a_broken_claims_file_names_file_and_line(tmp_path, example_run):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    lines = (run / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1][:40]
+    (run / "claims.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = claimset("push", str(run), "--project", "Anything", home=tmp_path / "studio")
+    assert result.returncode == 1
+    assert f"{run / 'claims.jsonl'}:2: not JSON" in result.stderr and "(E312)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_push_without_any_label_studio_says_how_to_get_one(tmp_path, example_run):
+    result = claimset("push", str(example_run), "--project", "Anything", home=tmp_path / "studio")
+    assert result.returncode == 1
+    assert "LABEL_STUDIO_URL" in result.stderr and "claimset studio up" in result.stderr
+
+
+def test_agreement_command_prints_the_table_and_writes_json(tmp_path):
+    (tmp_path / "annotations.jsonl").write_text("".join(dumps(a.to_dict()) + "\n" for a in HAND_CASE))
+    result = claimset("agreement", str(tmp_path), home=tmp_path / "studio")
+    assert result.returncode == 0, result.stderr
+    assert "0.667" in result.stdout and "0.619" in result.stdout and "A / B" in result.stdout
+    saved = json.loads((tmp_path / "agreement.json").read_text(encoding="utf-8"))
+    assert saved["pairs"][0]["cohen_kappa"] == 0.6364
+
+
+def test_studio_status_when_nothing_runs(tmp_path):
+    result = claimset("studio", "status", home=tmp_path / "studio")
+    assert result.returncode == 1 and "not running" in result.stdout
