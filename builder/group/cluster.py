@@ -24,6 +24,7 @@ from builder.records import short_id
 DEFAULT_THRESHOLD = 0.55
 LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR count as unrelated in averages
 LINK_AVERAGE = 0.8  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
+LINK_MAJORITY = 0.7  # ...or when this share of their pairs are linked
 LINK_SAMPLE = 25  # members of each group compared when merging (earliest first)
 MAX_POSTING = 400
 POSTING_BUDGET = 2000  # postings a claim may visit when looking for candidates
@@ -34,9 +35,12 @@ CONTENT_POWER = 0.5
 BUCKET_WEIGHT = 1.5
 FRAME_WEIGHT = 6.0
 ANCHOR_WEIGHT = 6.0  # a shared number at least this telling (not a year, not a small count)...
+ANCHOR_FLOOR = 0.1  # ...when the pair scores at least this on its own
 ANCHORED_SCORE = 0.55  # ...with a shared telling word lifts a pair to this score  # terms in more claims than this are too common to propose candidates
 
 SYNONYMS = {
+    "mediated": "broker",
+    "brokered": "broker",
     "swap": "exchange",
     "swapped": "exchange",
     "swapping": "exchange",
@@ -140,6 +144,8 @@ class ClaimView:
     terms: dict[str, float] = field(default_factory=dict)
     weight: float = 0.0
     content: float = 0.0  # the weight of its words, numbers and dates (what it says of the names)
+    rounded: frozenset[str] = frozenset()  # magnitude terms of its qualified numbers ("more than 300")
+    anchors: frozenset[str] = frozenset()  # its specific counts (157, 314, 55,000; not 200 million)
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -179,6 +185,8 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
     for key in entities:
         terms["e:" + key] = WEIGHTS["e"] * rarity("e:" + key)
     seen_values = Counter(q.value for _, q in quantities if telling(q))
+    rounded: set[str] = set()
+    anchors: set[str] = set()
     for _, q in quantities:
         if q.kind == "ordinal":
             continue
@@ -187,7 +195,12 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
             # the same order of magnitude of the same thing
             total = q.value * 2 if q.each or seen_values[q.value] == 2 else q.value
             terms[f"n:{total:g}"] = WEIGHTS["n"] * 3.0
-            terms[f"n~{float(f'{total:.1g}'):g}:{q.unit}"] = WEIGHTS["n"] * BUCKET_WEIGHT
+            if specific(q.value):
+                anchors.add(f"n:{total:g}")
+            bucket = f"n~{float(f'{total:.1g}'):g}:{q.unit}"
+            terms[bucket] = WEIGHTS["n"] * BUCKET_WEIGHT
+            if q.qualifier != "eq" and q.unit:
+                rounded.add(bucket)
         # small numbers ("two sides", "three regions") and vague ones ("millions") rarely
         # identify a fact; 314 or 55,000 does
         weight = WEIGHTS["n"] * (3.0 if telling(q) else 1.0)
@@ -211,6 +224,8 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         terms,
     )
     view.weight = sum(terms.values())
+    view.rounded = frozenset(rounded)
+    view.anchors = frozenset(anchors)
     view.content = sum(w for t, w in terms.items() if t[0] != "e")
     return view
 
@@ -220,6 +235,15 @@ def telling(q: Quantity) -> bool:
     if not any(ch.isdigit() for ch in q.text) or q.kind == "ordinal":
         return False
     return q.value >= 20 or q.kind != "count"
+
+
+def specific(value: float) -> bool:
+    """A number with two significant digits or more (157, 55,000): reports of other facts rarely
+    share it by chance, unlike round ones (200 million, 10,000, 9%)."""
+    if value < 20:
+        return False
+    digits = f"{value:.6g}".replace(".", "").lstrip("0").rstrip("0")
+    return len(digits) >= 2
 
 
 def rarity(term: str) -> float:
@@ -255,8 +279,10 @@ def similarity(a: ClaimView, b: ClaimView) -> float:
         kind = t[0]
         if kind != "e":
             said += w
-        if kind == "n" and t[1] == ":" and w >= ANCHOR_WEIGHT:
+        if kind == "n" and t in a.anchors and t in b.anchors:
             anchored = True
+        elif kind == "n" and (t in a.rounded or t in b.rounded):
+            anchored = True  # "more than 300 prisoners" rounds "314 prisoners"
         elif kind in "we" and w >= 2.0:
             worded = True
     overlap = shared / max(min(a.weight, b.weight), MIN_MASS)
@@ -268,7 +294,7 @@ def similarity(a: ClaimView, b: ClaimView) -> float:
         if cover < CONTENT_SHARE:
             score *= (cover / CONTENT_SHARE) ** CONTENT_POWER
     # the same telling number (55,000; 314 or 157 each) about the same thing is one fact
-    if anchored and worded:
+    if anchored and worded and score >= ANCHOR_FLOOR:
         score = max(score, ANCHORED_SCORE)
     return score
 
@@ -349,8 +375,12 @@ def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) 
             edges[(i, j)] = s
             continue
         a, b = inside[ri][:LINK_SAMPLE], inside[rj][:LINK_SAMPLE]
-        total = sum(scored.get((x, y), scored.get((y, x), 0.0)) for x in a for y in b)
-        if total / (len(a) * len(b)) >= threshold * LINK_AVERAGE:
+        between = [scored.get((x, y), scored.get((y, x), 0.0)) for x in a for y in b]
+        mean = sum(between) / len(between)
+        linked = sum(v >= threshold for v in between) / len(between)
+        # close on average, or most pairs linked (a long report of two facts scores low with
+        # the short reports of one of them, yet it is linked to most of them)
+        if mean >= threshold * LINK_AVERAGE or linked >= LINK_MAJORITY:
             edges[(i, j)] = s
             # the larger group absorbs the smaller: each claim moves O(log n) times
             big, small = (ri, rj) if (len(inside[ri]), -ri) >= (len(inside[rj]), -rj) else (rj, ri)
