@@ -177,3 +177,69 @@ def test_group_on_a_folder_without_claims_fails_with_one_line(tmp_path):
     (tmp_path / "claims.jsonl").write_text('{"claim_id": "x"}\n')
     done = run_cli("group", str(tmp_path))
     assert done.returncode == 1 and "claims.jsonl:1" in done.stderr and "E502" in done.stderr
+
+
+def test_the_exchange_cluster_does_not_swallow_the_talks_that_preceded_it(grouped):
+    """Claims about the venue of the talks share names with the exchange, not the fact."""
+    cluster_of = {g["claim_id"]: g["cluster_id"] for g in grouped["groups"]}
+    exchange = Counter(cluster_of[r["claim_id"]] for r in FACTS if r["fact"] == "exchange")
+    main = exchange.most_common(1)[0][0]
+    others = {
+        r["fact"]
+        for r in FACTS
+        if cluster_of[r["claim_id"]] == main and r["fact"] != "exchange" and "exchange" not in r["also"]
+    }
+    assert others <= {None}
+
+
+def test_previous_swap_scope_and_war_length_disagreements_are_flagged(grouped):
+    def values(attribute: str) -> set:
+        return {v["value"] for c in grouped["conflicts"] if c["attribute"] == attribute for v in c["values"]}
+
+    assert {"2025-10", "2025-09"} <= values(
+        "since"
+    )  # "since October 2, 2025" / "five months", "last September"
+    assert {1.0, 0.2} <= values("scope")  # "the entire Donbas" / "a fifth of the Donetsk region"
+    assert {"P23M", "P4Y"} <= values("duration:war")  # "23-month conflict" / "nearly four-year"
+
+
+def _claim(cid: str, article: str, text: str, places: list[str]) -> dict:
+    entities = [
+        {"text": p, "label": "GPE", "char_start": text.index(p), "char_end": text.index(p) + len(p)}
+        for p in places
+    ]
+    return {
+        "claim_id": cid,
+        "text": text,
+        "article_id": article,
+        "char_start": 0,
+        "entities": entities,
+        "numbers": [],
+        "dates": [],
+        "source": {"published": "2026-02-05"},
+    }
+
+
+def test_reports_placing_one_event_in_different_cities_conflict_but_a_city_and_its_country_agree():
+    claims = [
+        _claim(
+            "1" * 16, "a" * 16, "Ukraine and Russia held trilateral peace talks in Abu Dhabi.", ["Abu Dhabi"]
+        ),
+        _claim(
+            "2" * 16, "b" * 16, "Ukraine and Russia held trilateral peace talks in Istanbul.", ["Istanbul"]
+        ),
+        _claim(
+            "3" * 16,
+            "c" * 16,
+            "Ukraine and Russia held trilateral peace talks in the United Arab Emirates.",
+            ["United Arab Emirates"],
+        ),
+    ]
+    clusters, conflicts, _ = group_claims(claims)
+    assert len(clusters) == 1
+    place = [c for c in conflicts if c["attribute"] == "place"]
+    assert len(place) == 1
+    said = {v["claim_id"]: v["text"] for v in place[0]["values"]}
+    assert said["2" * 16] == "Istanbul" and said["1" * 16] == "Abu Dhabi"
+    # the United Arab Emirates contains Abu Dhabi: those two reports agree
+    assert not [c for c in group_claims([claims[0], claims[2]])[1] if c["attribute"] == "place"]

@@ -18,11 +18,20 @@ from functools import lru_cache
 from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import zipf_frequency
 
-from builder.group.normalize import EntityIndex, Quantity, When, parse_published, parse_quantity, parse_when
+from builder.group.normalize import (
+    EntityIndex,
+    Quantity,
+    When,
+    parse_published,
+    parse_quantity,
+    parse_when,
+    place_ancestors,
+)
 from builder.records import short_id
 
 DEFAULT_THRESHOLD = 0.55
-LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR count as unrelated in averages
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+LINK_FLOOR = 0.45  # pairs scoring below threshold * LINK_FLOOR count as unrelated in averages
 LINK_AVERAGE = 0.8  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
 LINK_MAJORITY = 0.7  # ...or when this share of their pairs are linked
 LINK_SAMPLE = 25  # members of each group compared when merging (earliest first)
@@ -146,6 +155,7 @@ class ClaimView:
     content: float = 0.0  # the weight of its words, numbers and dates (what it says of the names)
     rounded: frozenset[str] = frozenset()  # magnitude terms of its qualified numbers ("more than 300")
     anchors: frozenset[str] = frozenset()  # its specific counts (157, 314, 55,000; not 200 million)
+    places: tuple[tuple[int, str, str], ...] = ()  # (offset, words, canonical key) of named places
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -184,6 +194,9 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         terms["w:" + s] = max(terms.get("w:" + s, 0.0), weight)
     for key in entities:
         terms["e:" + key] = WEIGHTS["e"] * rarity("e:" + key)
+    for key in entities:  # "in Abu Dhabi" is also in the United Arab Emirates
+        for parent in place_ancestors(key):
+            terms.setdefault("e:" + parent, WEIGHTS["e"] * rarity("e:" + parent))
     seen_values = Counter(q.value for _, q in quantities if telling(q))
     rounded: set[str] = set()
     anchors: set[str] = set()
@@ -222,6 +235,11 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         quantities,
         whens,
         terms,
+    )
+    view.places = tuple(
+        (m["char_start"] - base, m["text"], index.canon(m["text"]))
+        for m in claim["entities"]
+        if m.get("label") in PLACE_LABELS
     )
     view.weight = sum(terms.values())
     view.rounded = frozenset(rounded)

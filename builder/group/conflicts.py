@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from builder.group.cluster import ClaimView, Clusters, cluster_id_for, similarity
-from builder.group.normalize import WEEKDAYS, Quantity, months_before, parse_when, weekday_of
+from builder.group.normalize import WEEKDAYS, Quantity, months_before, parse_when, place_ancestors, weekday_of
 from builder.records import short_id
 
-RELATED_FLOOR = 0.3  # claims of two clusters this similar may be about one event
+RELATED_FLOOR = 0.25  # claims of two clusters this similar may be about one event
+RELATED_DAY_FLOOR = 0.3  # ...and this similar to compare the day it happened
 PAIR_FLOOR = 0.3  # members compared for conflicts must be at least this similar to each other
 NEGATION_SIMILARITY = 0.75
 _NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|denied|denies|refused|without)\b|n[’']t\b", re.I)
@@ -140,6 +141,26 @@ def scope(v: ClaimView) -> Value | None:
     return None
 
 
+_AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
+
+
+def place(v: ClaimView) -> Value | None:
+    """Where the claim says something happened: its one named place after "in" or "at"."""
+    found: dict[str, str] = {}
+    for offset, words, key in v.places:
+        if key and _AT_PLACE.search(v.text[max(0, offset - 20) : offset]):
+            found.setdefault(key, words)
+    if len(found) != 1:
+        return None
+    ((key, words),) = found.items()
+    return Value(v.claim_id, v.article_id, words, key)
+
+
+def _same_place(a: str, b: str) -> bool:
+    """One place, or one inside the other (Abu Dhabi and the United Arab Emirates)."""
+    return a == b or a in place_ancestors(b) or b in place_ancestors(a)
+
+
 def _overlaps(a: Value, b: Value) -> bool:
     return a.low <= b.high and b.low <= a.high
 
@@ -167,13 +188,14 @@ class Facts:
     day: Value | None
     durations: dict[str, list[Value]]
     scope: Value | None
+    place: Value | None
 
     @classmethod
     def of(cls, v: ClaimView) -> Facts:
-        return cls(v, counts(v), since(v), event_day(v), durations(v), scope(v))
+        return cls(v, counts(v), since(v), event_day(v), durations(v), scope(v), place(v))
 
     def any(self) -> bool:
-        return bool(self.counts or self.since or self.day or self.durations or self.scope)
+        return bool(self.counts or self.since or self.day or self.durations or self.scope or self.place)
 
 
 MAX_COMPARED = 60  # members of a cluster compared pairwise for conflicts (earliest first)
@@ -195,10 +217,47 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
         ]
         found.extend(_pair_conflicts(cid, pairs))
     found.extend(_related_conflicts(clusters))
+    found.extend(_story_conflicts(clusters))
     return found
 
 
-RELATED_ATTRIBUTES = ("date", "since", "duration")
+def _story_conflicts(clusters: Clusters) -> list[dict]:
+    """Background facts of one story that its articles give differently: how long the war has
+    lasted ("the 23-month conflict" against "the nearly four-year conflict"). Articles are of
+    one story when they report a fact in common (share a cluster); their claims naming the
+    length of the same thing are compared, whichever cluster they are in (``cluster_id`` null).
+    """
+    views = clusters.views
+    parent: dict[str, str] = {}
+
+    def find(a: str) -> str:
+        parent.setdefault(a, a)
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for group in clusters.members:
+        articles = sorted({views[i].article_id for i in group[:MAX_COMPARED]})
+        for other in articles[1:]:
+            ra, rb = find(articles[0]), find(other)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    by_story: dict[str, list[Facts]] = defaultdict(list)
+    for v in sorted(views, key=lambda v: v.claim_id):
+        if v.article_id in parent and any(w.kind == "duration" for _, w in v.whens):
+            f = Facts.of(v)
+            if f.durations:
+                by_story[find(v.article_id)].append(f)
+    out = []
+    for story in sorted(by_story):
+        members = by_story[story][:MAX_COMPARED]
+        pairs = [(a, b) for a, b in combinations(members, 2) if a.view.article_id != b.view.article_id]
+        out.extend(_pair_conflicts(None, pairs, ("duration",)))
+    return out
+
+
+RELATED_ATTRIBUTES = ("date", "since", "duration", "scope")
 
 
 def _related_conflicts(clusters: Clusters) -> list[dict]:
@@ -221,11 +280,14 @@ def _related_conflicts(clusters: Clusters) -> list[dict]:
             continue
         a, b = facts(i), facts(j)
         if a.any() and b.any():
-            key = tuple(sorted((cluster_of[i], cluster_of[j])))
+            # the day needs closer claims: two days of one event are often told apart
+            close = s >= RELATED_DAY_FLOOR
+            key = (*sorted((cluster_of[i], cluster_of[j])), close)
             by_pair[key].append((a, b))
     out = []
     for key in sorted(by_pair):
-        out.extend(_pair_conflicts(None, by_pair[key], RELATED_ATTRIBUTES))
+        attributes = RELATED_ATTRIBUTES if key[-1] else tuple(a for a in RELATED_ATTRIBUTES if a != "date")
+        out.extend(_pair_conflicts(None, by_pair[key], attributes))
     return out
 
 
@@ -269,6 +331,9 @@ def _pair_conflicts(
         sa, sb = fa.scope, fb.scope
         if sa and sb and not _overlaps(sa, sb):
             add(("scope", ""), sa, sb, "different extent of what is demanded or held")
+        pa, pb = fa.place, fb.place
+        if pa and pb and not _same_place(pa.value, pb.value):
+            add(("place", ""), pa, pb, "different places given for the same event")
     return [
         _conflict(cid, attr if not sub else f"{attr}:{sub}", list(vals.values()), reasons[(attr, sub)])
         for (attr, sub), vals in sorted(by_attr.items())

@@ -36,7 +36,6 @@ ALIASES = {
     "britain": "united kingdom",
     "great britain": "united kingdom",
     "british": "united kingdom",
-    "uae": "united arab emirates",
     "emirati": "united arab emirates",
     "ukrainian": "ukraine",
     "ukrainians": "ukraine",
@@ -45,6 +44,8 @@ ALIASES = {
     "moscow": "russia",
     "kremlin": "russia",
     "kiev": "kyiv",
+    "donbass": "donbas",
+    "uae": "united arab emirates",
     "eu": "european union",
     "european": "europe",
     "french": "france",
@@ -54,6 +55,64 @@ ALIASES = {
     "israeli": "israel",
     "un": "united nations",
 }
+
+
+# Places inside larger ones, for the places news reports most (a small, general table): a report
+# "in Abu Dhabi" and one "in the United Arab Emirates" agree; "in Istanbul" does not.
+PLACE_PARENTS = {
+    "abu dhabi": "united arab emirates",
+    "dubai": "united arab emirates",
+    "istanbul": "turkey",
+    "ankara": "turkey",
+    "riyadh": "saudi arabia",
+    "jeddah": "saudi arabia",
+    "doha": "qatar",
+    "geneva": "switzerland",
+    "davos": "switzerland",
+    "minsk": "belarus",
+    "kyiv": "ukraine",
+    "kharkiv": "ukraine",
+    "odesa": "ukraine",
+    "odessa": "ukraine",
+    "zaporizhzhia": "ukraine",
+    "kherson": "ukraine",
+    "druzhkivka": "donetsk",
+    "kramatorsk": "donetsk",
+    "sloviansk": "donetsk",
+    "pokrovsk": "donetsk",
+    "bakhmut": "donetsk",
+    "donetsk": "donbas",
+    "luhansk": "donbas",
+    "donbas": "ukraine",
+    "crimea": "ukraine",
+    "kursk": "russia",
+    "belgorod": "russia",
+    "st petersburg": "russia",
+    "london": "united kingdom",
+    "paris": "france",
+    "berlin": "germany",
+    "brussels": "belgium",
+    "beijing": "china",
+    "tokyo": "japan",
+    "new york": "united states",
+    "los angeles": "united states",
+    "hollywood": "united states",
+    "alaska": "united states",
+    "florida": "united states",
+    "jerusalem": "israel",
+    "tel aviv": "israel",
+    "gaza": "palestinian territories",
+    "cairo": "egypt",
+}
+
+
+def place_ancestors(key: str) -> list[str]:
+    """The larger places a place lies in, nearest first ("druzhkivka" -> donetsk, donbas, ukraine)."""
+    out: list[str] = []
+    while key in PLACE_PARENTS and len(out) < 5:
+        key = PLACE_PARENTS[key]
+        out.append(key)
+    return out
 
 
 def entity_key(text: str) -> str:
