@@ -57,7 +57,7 @@ def test_task_highlights_the_claim_in_utf16_units_as_a_prediction_not_an_annotat
     assert as_js == "Le café a vendu 3 000 tasses en 2023."
     assert task["meta"]["claim_id"] == "c1"
     assert task["data"]["article"] == article
-    assert "Le Monde" in task["data"]["source"] and "https://example.org/a" in task["data"]["source"]
+    assert "Le Monde" in task["data"]["provenance"] and "https://example.org/a" in task["data"]["provenance"]
 
 
 def test_task_hash_changes_only_when_what_annotators_see_changes():

@@ -31,8 +31,9 @@ RATIONALE = "rationale"
 CONFIDENCE = "confidence"
 MAX_CONFIDENCE = 5
 
-# task data fields (every task carries all of them: Label Studio rejects a task missing one)
-DATA_FIELDS = ("claim", "article", "source", "other_wordings", "conflicts", "annotators_said")
+# task data fields (every task carries all of them: Label Studio rejects a task missing one);
+# never "source": Label Studio resolves $source to the whole task as JSON
+DATA_FIELDS = ("claim", "article", "provenance", "other_wordings", "conflicts", "annotators_said")
 
 
 def _choice(label: str) -> str:
@@ -52,7 +53,7 @@ def label_config(review: bool = False) -> str:
     return f"""<View>
   <Header value="Claim" size="4"/>
   <Text name="claim" value="$claim"/>
-  <Text name="source" value="$source"/>
+  <Text name="provenance" value="$provenance"/>
   <Header value="Same claim in other articles" size="5"/>
   <Text name="other_wordings" value="$other_wordings"/>
   <Header value="Conflicts found" size="5"/>

@@ -292,7 +292,7 @@ def build_task(claim: dict, article: str, wordings: str = "", conflicts: str = "
     data = {
         "claim": claim["text"],
         "article": article,
-        "source": _source_line(source),
+        "provenance": _source_line(source),  # not "source": Label Studio shows the raw task for $source
         "other_wordings": wordings or "(none found)",
         "conflicts": conflicts or "(none found)",
         "annotators_said": said,

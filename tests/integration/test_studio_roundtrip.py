@@ -100,8 +100,8 @@ def test_a_changed_claim_updates_its_task_unless_it_was_annotated(studio_server,
     assert "0 imported" in out and " 0 updated" not in out
     assert f"1 changed claims already have annotations and were left as they are: {annotated}" in out
     after = claim_tasks(studio_server, "Examples change")
-    assert "Corrected Publisher" in after[free].data["source"]
-    assert "Corrected Publisher" not in after[annotated].data["source"]
+    assert "Corrected Publisher" in after[free].data["provenance"]
+    assert "Corrected Publisher" not in after[annotated].data["provenance"]
     assert len(after[annotated].annotations) == 1
     assert len(after) == len(claims)
 
