@@ -29,6 +29,7 @@ from builder.studio.server import studio_home, write_secret
 
 BATCH_SIZE = 2500
 PAGE_SIZE = 5000
+ASK_LIMIT = 50  # changed tasks whose annotations are asked about one by one, at most
 MODEL_VERSION = "claimset-checkworthy"
 REVIEW_SUFFIX = " (adjudication)"
 STATE_FILE = "studio-pull.json"
@@ -184,14 +185,16 @@ class Studio:
         task = self.call("get task", self.sdk.tasks.get, id=str(task_id))
         return (task.total_annotations or 0) + (task.cancelled_annotations or 0)
 
-    def replace_task(self, task_id: int, task: dict) -> None:
-        """New data, meta and prediction for an unannotated task."""
-        self.call("update task", self.sdk.tasks.update, id=str(task_id), data=task["data"], meta=task["meta"])
-        old = self.call("list predictions", lambda: list(self.sdk.predictions.list(task=task_id)))
-        for prediction in old:
-            self.call("delete prediction", self.sdk.predictions.delete, id=prediction.id)
-        for prediction in task["predictions"]:
-            self.call("create prediction", self.sdk.predictions.create, task=task_id, **prediction)
+    def delete_tasks(self, project_id: int, task_ids: list[int]) -> None:
+        """Delete tasks in one Data Manager action."""
+        selected = {"all": False, "included": list(task_ids)}
+        self.call(
+            "delete tasks",
+            self.sdk.actions.create,
+            id="delete_tasks",
+            project=project_id,
+            selected_items=selected,
+        )
 
     def delete_task(self, task_id: int) -> None:
         self.call("delete task", self.sdk.tasks.delete, id=str(task_id))
@@ -393,11 +396,16 @@ def push_tasks(
     proj, created = studio.ensure_project(project, ui.label_config(review=review), annotators_per_claim)
     report = PushReport(project, proj.id, studio.connection.url, created=created, claims=len(tasks))
     existing = _known_tasks(studio, proj, state_path)
+    if existing is not None:
+        hashes = {t["meta"]["claim_id"]: t["meta"]["hash"] for t in tasks}
+        changed = sum(1 for c, t in existing.items() if c in hashes and t["meta"]["hash"] != hashes[c])
+        if changed > ASK_LIMIT:  # one listing beats asking about each task's annotations
+            existing = None
     if existing is None:
         existing = _listed_tasks(studio, proj.id, report)
     wanted = {t["meta"]["claim_id"] for t in tasks}
     report.not_in_folder = sum(1 for c in existing if c not in wanted)
-    new = []
+    new, replaced, replaced_claims = [], [], set()
     for task in tasks:
         claim_id = task["meta"]["claim_id"]
         old = existing.get(claim_id)
@@ -407,10 +415,14 @@ def push_tasks(
             report.unchanged += 1
         elif _annotation_count(studio, old):
             report.changed_but_annotated.append(claim_id)
-        else:
-            studio.replace_task(old["id"], task)
-            existing[claim_id] = {"id": old["id"], "meta": task["meta"], "annotations": 0}
-            report.updated += 1
+        else:  # nobody worked on it yet: replace it (one bulk delete, then a batched import)
+            replaced.append(existing.pop(claim_id)["id"])
+            replaced_claims.add(claim_id)
+            new.append(task)
+    if replaced:
+        studio.delete_tasks(proj.id, replaced)
+        _remember(state_path, studio.connection.url, proj.id, existing)
+        report.updated = len(replaced)
     advance = progress("importing", len(new)) if progress and new else None
     try:
         for start in range(0, len(new), batch_size):
@@ -420,7 +432,7 @@ def push_tasks(
                 state_path = _forget(state_path)
             for task, task_id in zip(batch, ids, strict=False):
                 existing[task["meta"]["claim_id"]] = {"id": task_id, "meta": task["meta"], "annotations": 0}
-            report.imported += len(batch)
+            report.imported += sum(1 for t in batch if t["meta"]["claim_id"] not in replaced_claims)
             if advance:
                 advance(len(batch))
             if on_batch:
