@@ -1,10 +1,16 @@
-"""Claims that assert the same fact, grouped: weighted term overlap with blocking, then components.
+"""Claims that assert the same fact, grouped: weighted term overlap with blocking, then linkage.
 
 Each claim becomes a bag of terms: content words (stemmed, with news synonyms merged), canonical
-entities, numbers (a "157 each" also counts as its total) and dates. Two claims are linked when
-the weighted similarity of their bags reaches ``threshold``; clusters are the connected
-components. Candidate pairs come from an inverted index over discriminative terms, so the work
-grows with the number of claims, not its square. Every step is order-independent.
+entities (and the larger places a named place lies in), numbers (a "157 each" also counts as its
+total, and a rounded magnitude term lets "more than 300" meet 314) and dates. Two claims score
+the mean of the weighted overlap and Dice coefficients, with a floor on the mass a short claim
+can match with, scaled down when what they say of the names (words, numbers, dates) does not
+agree; a specific number shared with a telling word (314 prisoners, 55,000 soldiers) lifts a
+pair to the threshold. Pairs at or above ``threshold`` merge their groups only when the groups
+agree as a whole (mean pair score, or most pairs linked), so one sentence touching two facts
+does not chain them. Candidate pairs come from an inverted index, each claim visiting a bounded
+number of postings (rarest terms first) and keeping its best candidates, so the work grows
+linearly with the number of claims. Every step is order-independent.
 """
 
 from __future__ import annotations
@@ -35,8 +41,8 @@ LINK_FLOOR = 0.45  # pairs scoring below threshold * LINK_FLOOR count as unrelat
 LINK_AVERAGE = 0.8  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
 LINK_MAJORITY = 0.7  # ...or when this share of their pairs are linked
 LINK_SAMPLE = 25  # members of each group compared when merging (earliest first)
-MAX_POSTING = 400
-POSTING_BUDGET = 2000  # postings a claim may visit when looking for candidates
+MAX_POSTING = 600
+POSTING_BUDGET = 600  # postings a claim may visit when looking for candidates
 MAX_CANDIDATES = 20  # candidates a claim keeps (most shared terms first)
 MIN_MASS = 15.0
 CONTENT_SHARE = 0.6

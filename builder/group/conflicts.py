@@ -10,6 +10,12 @@ Attributes compared (each value normalised first, so "314" and "157 each" or "fi
 - ``duration``: how long the same thing lasted ("23-month conflict", "nearly four years");
 - ``scope``: how much of something is demanded or held ("a fifth of" against "the entire");
 - ``place``: where an event happened, when both claims name exactly one place after "in";
+- ``place``: places inside one another agree (Abu Dhabi and the United Arab Emirates);
+
+Close claims left in different clusters (two facts of one event) are also compared on
+``date``, ``since``, ``duration`` and ``scope``, and a story's articles (those sharing a
+cluster) on the length of the war or other durations; such conflicts have ``cluster_id`` null.
+
 - ``weekday`` (within one claim): a weekday that does not match the date it names;
 - ``negation`` (within one article): a statement and its negation.
 """
