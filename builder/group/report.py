@@ -51,7 +51,7 @@ def render_report(run_dir: Path, include_single: bool = False, width: int = 100)
         lines.append("")
     rest = sorted(conflicts.values(), key=lambda c: c["conflict_id"])
     if rest:
-        lines.append("CONFLICTS BETWEEN STATEMENTS OF DIFFERENT FACTS")
+        lines.append("CONFLICTS BETWEEN FACTS OF ONE STORY (close statements in different clusters)")
         for conflict in rest:
             lines.extend(_conflict_lines(conflict, claims, width))
         lines.append("")
