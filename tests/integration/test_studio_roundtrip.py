@@ -236,6 +236,9 @@ def test_no_secret_username_or_email_in_any_output_or_log(studio_server, annotat
     run, _, _ = annotated
     assert CLI_OUTPUT
     texts = {f"cli output {i}": text for i, text in enumerate(CLI_OUTPUT)}
+    texts["Label Studio server log"] = studio_server.local.log_file.read_text(
+        encoding="utf-8", errors="replace"
+    )
     for folder in (run, example_run):
         for path in folder.rglob("*"):
             if path.is_file():
