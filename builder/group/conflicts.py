@@ -222,9 +222,34 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
             if a.view.text != b.view.text and similarity(a.view, b.view) >= PAIR_FLOOR
         ]
         found.extend(_pair_conflicts(cid, pairs))
-    found.extend(_related_conflicts(clusters))
-    found.extend(_story_conflicts(clusters))
+    found.extend(_merge_overlapping(_related_conflicts(clusters) + _story_conflicts(clusters)))
     return found
+
+
+def _merge_overlapping(records: list[dict]) -> list[dict]:
+    """Conflicts on one attribute that share a claim become one (each value listed once)."""
+    out: list[dict] = []
+    by_attr: dict[str, list[dict]] = defaultdict(list)
+    for r in records:
+        by_attr[r["attribute"]].append(r)
+    for attribute in sorted(by_attr):
+        groups: list[tuple[set[str], dict[tuple[str, str], dict], str]] = []
+        for r in by_attr[attribute]:
+            ids = set(r["claim_ids"])
+            values = {(v["claim_id"], v["text"]): v for v in r["values"]}
+            touching = [g for g in groups if g[0] & ids]
+            for g in touching:
+                groups.remove(g)
+                ids |= g[0]
+                values.update(g[1])
+            groups.append((ids, values, r["reason"]))
+        for _, values, reason in groups:
+            merged = [
+                Value(v["claim_id"], v["article_id"], v["text"], v["value"], v.get("low"), v.get("high"))
+                for v in values.values()
+            ]
+            out.append(_conflict(None, attribute, merged, reason))
+    return out
 
 
 def _story_conflicts(clusters: Clusters) -> list[dict]:
@@ -249,6 +274,8 @@ def _story_conflicts(clusters: Clusters) -> list[dict]:
             ra, rb = find(articles[0]), find(other)
             if ra != rb:
                 parent[max(ra, rb)] = min(ra, rb)
+    cluster_of = {i: n for n, group in enumerate(clusters.members) for i in group}
+    index_of = {v.claim_id: i for i, v in enumerate(views)}
     by_story: dict[str, list[Facts]] = defaultdict(list)
     for v in sorted(views, key=lambda v: v.claim_id):
         if v.article_id in parent and any(w.kind == "duration" for _, w in v.whens):
@@ -258,7 +285,13 @@ def _story_conflicts(clusters: Clusters) -> list[dict]:
     out = []
     for story in sorted(by_story):
         members = by_story[story][:MAX_COMPARED]
-        pairs = [(a, b) for a, b in combinations(members, 2) if a.view.article_id != b.view.article_id]
+        pairs = [
+            (a, b)
+            for a, b in combinations(members, 2)
+            if a.view.article_id != b.view.article_id
+            # members of one cluster are compared with their cluster already
+            and cluster_of[index_of[a.view.claim_id]] != cluster_of[index_of[b.view.claim_id]]
+        ]
         out.extend(_pair_conflicts(None, pairs, ("duration",)))
     return out
 
