@@ -49,6 +49,7 @@ CONTENT_SHARE = 0.6
 CONTENT_POWER = 0.5
 BUCKET_WEIGHT = 1.5
 FRAME_WEIGHT = 6.0
+QUOTE_WEIGHT = 6.0
 ANCHOR_WEIGHT = 6.0  # a shared number at least this telling (not a year, not a small count)...
 ANCHOR_FLOOR = 0.1  # ...when the pair scores at least this on its own
 ANCHORED_SCORE = 0.55  # ...with a shared telling word lifts a pair to this score  # terms in more claims than this are too common to propose candidates
@@ -124,6 +125,7 @@ _PREVIOUS = re.compile(
     r"\bfirst (?:such \w+|\w+) (?:since|in)\b|\bfirst such\b|\b(?:last|previous) \w+(?: \w+)? (?:was|occurred|took place)\b",
     re.I,
 )
+_QUOTE = re.compile(r"[“\"‘]([^”\"’]{3,80})[”\"’]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
 
@@ -228,6 +230,10 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
             terms[f"n:{q.value * 2:g}"] = weight
     if _PREVIOUS.search(text):
         terms["f:previous"] = FRAME_WEIGHT
+    for quoted in _QUOTE.findall(text):  # the same short quotation ("not easy") in two reports
+        words = re.findall(r"[a-z0-9]+", quoted.lower())
+        if 2 <= len(words) <= 6:
+            terms["q:" + " ".join(words)] = QUOTE_WEIGHT
     for _, w in whens:
         if w.kind == "date":
             terms["d:" + w.value] = WEIGHTS["d"] * 3.0
