@@ -155,3 +155,24 @@ def test_train_refuses_data_it_cannot_learn_from(tmp_path):
     )
     assert result.returncode == 1 and "E606" in result.stderr and str(one_sided) in result.stderr
     assert not (tmp_path / "m" / "model.json.gz").exists()
+
+
+def test_scoring_counts_ngrams_exactly_as_training_did():
+    """Scoring does without scikit-learn (fast import); its n-grams must match the trainer's."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from builder.checkworthy.model import TOKEN_PATTERN
+
+    texts = [json.loads(line)["text"] for line in (DATA / "dev.jsonl").read_text().splitlines()[:300]]
+    texts += ["a", "I", "x y", "  odd   spacing\ttabs ", "3.5% of $1,000 in 2024", "Zürich’s “café”"]
+    for block in load_model().blocks:
+        extra = {"token_pattern": TOKEN_PATTERN} if block.analyzer == "word" else {}
+        reference = TfidfVectorizer(
+            analyzer=block.analyzer,
+            ngram_range=block.ngram_range,
+            sublinear_tf=True,
+            vocabulary=block.terms,
+            **extra,
+        ).fit(texts)
+        reference.idf_ = block.idf
+        assert abs(reference.transform(texts) - block.transform(texts)).max() < 1e-9

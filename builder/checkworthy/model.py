@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import CountVectorizer
 
 from builder.errors import ClaimsetError, Errors
 
@@ -45,23 +44,29 @@ class NgramFeatures:
     idf: np.ndarray
 
     def __post_init__(self) -> None:
-        self._counter = CountVectorizer(
-            analyzer=self.analyzer,
-            ngram_range=tuple(self.ngram_range),
-            lowercase=True,
-            vocabulary=self.terms,
-            dtype=np.float64,
-            **({"token_pattern": TOKEN_PATTERN} if self.analyzer == "word" else {}),
-        )
+        self._index = {term: i for i, term in enumerate(self.terms)}
+        self._ngrams = _char_wb_ngrams if self.analyzer == "char_wb" else _word_ngrams
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        counts = self._counter.transform(texts).tocsr()
-        np.log(counts.data, out=counts.data)
-        counts.data += 1.0
-        weighted = counts @ sparse.diags(self.idf)
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1))).ravel()
+        """TF-IDF rows (1 + log tf, times idf, L2-normalised), n-grams as scikit-learn's analyzers make them."""
+        index, lo, hi = self._index, *self.ngram_range
+        rows, cols, counts = [], [], []
+        for row, text in enumerate(texts):
+            found: dict[int, int] = {}
+            for gram in self._ngrams(text.lower(), lo, hi):
+                col = index.get(gram)
+                if col is not None:
+                    found[col] = found.get(col, 0) + 1
+            rows += [row] * len(found)
+            cols += found.keys()
+            counts += found.values()
+        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[
+            np.asarray(cols, dtype=np.int64)
+        ]
+        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(self.terms)))
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
         norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ weighted
+        return sparse.diags(1.0 / norms) @ matrix
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +83,27 @@ class NgramFeatures:
 
 # Words, numbers with their separators (2.5, 1,000) and %/$ as tokens of their own.
 TOKEN_PATTERN = r"(?u)\b\w[\w.,]*\w\b|\b\w\b|[%$€£]"
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+def _word_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """Word n-grams exactly as scikit-learn's ``analyzer="word"`` with TOKEN_PATTERN makes them."""
+    tokens = _TOKEN.findall(text)
+    return [" ".join(tokens[i : i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)]
+
+
+def _char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """Character n-grams inside space-padded words, exactly as scikit-learn's ``analyzer="char_wb"``."""
+    grams = []
+    for word in text.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(lo, hi + 1):
+            if size <= n:  # a word shorter than n counts once, whole
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(size - n + 1))
+    return grams
 
 
 @dataclass

@@ -8,11 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import sklearn
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from builder.checkworthy.data import read_labelled
 from builder.checkworthy.evaluate import best_threshold, evaluate, measure
@@ -54,6 +50,10 @@ def train(
 
     With ``out_dir`` the model, ``config.json`` and ``metrics.json`` are written there.
     """
+    import sklearn  # imported here: scoring never needs scikit-learn, and it is slow to import
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
     config = config or TrainConfig()
     started = time.perf_counter()
     rows = read_labelled(train_path)
@@ -108,6 +108,8 @@ def train(
 
 
 def _fit_blocks(texts: list[str], config: TrainConfig) -> list[NgramFeatures]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     specs = [
         ("word", config.word_ngrams, config.word_min_df, {"token_pattern": TOKEN_PATTERN}),
         ("char_wb", config.char_ngrams, config.char_min_df, {}),
@@ -123,7 +125,9 @@ def _fit_blocks(texts: list[str], config: TrainConfig) -> list[NgramFeatures]:
     return blocks
 
 
-def _classifier(config: TrainConfig) -> LogisticRegression:
+def _classifier(config: TrainConfig):
+    from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(
         C=config.C, class_weight=config.class_weight, max_iter=3000, random_state=config.seed, solver="lbfgs"
     )
