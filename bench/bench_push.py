@@ -31,8 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from builder.records import article_id_for, claim_id_for, dumps  # noqa: E402
 from builder.studio.config import label_config  # noqa: E402
+from builder.studio.push import push  # noqa: E402
 from builder.studio.server import LocalStudio, free_port  # noqa: E402
-from builder.studio.sync import Connection, Studio, _claims_and_articles, build_task, push  # noqa: E402
+from builder.studio.sync import Connection, Studio  # noqa: E402
+from builder.studio.tasks import build_task, claims_and_articles  # noqa: E402
 
 SENTENCES = [
     "Ukraine and Russia exchanged 314 prisoners after talks in Abu Dhabi on Thursday.",
@@ -74,7 +76,7 @@ def make_folder(folder: Path, n_claims: int) -> None:
 
 
 def bare_import(studio: Studio, folder: Path, title: str) -> float:
-    claims, articles = _claims_and_articles(folder)
+    claims, articles = claims_and_articles(folder)
     tasks = [build_task(c, articles[c["article_id"]]) for c in claims]  # prepared outside the timing
     payload = json.loads(json.dumps(tasks))
     start = time.perf_counter()

@@ -366,7 +366,7 @@ def push_command(
     annotators_per_claim: int = typer.Option(1, min=1, help="How many annotators label each claim."),
 ) -> None:
     """Send claims to Label Studio: one task per claim, new claims only, most check-worthy first."""
-    from builder.studio.sync import push
+    from builder.studio.push import push
 
     bar, progress = _progress_bar()
     try:
@@ -403,7 +403,7 @@ def pull_command(
     ),
 ) -> None:
     """Fetch annotations (pseudonymised), settle verdicts, queue disagreements for adjudication."""
-    from builder.studio.sync import pull
+    from builder.studio.pull import pull
 
     try:
         report = pull(project, out, full=full)

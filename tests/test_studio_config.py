@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 
 from builder.records import VERDICT_LABELS
 from builder.studio.config import DATA_FIELDS, label_config
-from builder.studio.sync import build_task, pseudonym
+from builder.studio.pull import pseudonym
+from builder.studio.tasks import build_task
 
 
 def test_interface_offers_exactly_the_verdict_labels_and_renders_text_never_html():

@@ -37,6 +37,12 @@ OFFLINE_ENV = {
     "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
     "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
 }
+ADMIN_ENV = (
+    "LABEL_STUDIO_USERNAME",
+    "LABEL_STUDIO_PASSWORD",
+    "LABEL_STUDIO_USER_TOKEN",
+    "LABEL_STUDIO_API_KEY",
+)
 
 
 def studio_home() -> Path:
@@ -142,15 +148,15 @@ class LocalStudio:
         port = port or self._state().get("port") or free_port(DEFAULT_PORT)
         url = f"http://127.0.0.1:{port}"
         self.data.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            **OFFLINE_ENV,
-            "LABEL_STUDIO_BASE_DATA_DIR": str(self.data),
-            "LABEL_STUDIO_USERNAME": creds.username,
-            "LABEL_STUDIO_PASSWORD": creds.password,
-            "LABEL_STUDIO_USER_TOKEN": creds.api_key,
-            "LABEL_STUDIO_HOST": url,
-        }
+        env = {k: v for k, v in os.environ.items() if k not in ADMIN_ENV}
+        env.update(OFFLINE_ENV, LABEL_STUDIO_BASE_DATA_DIR=str(self.data), LABEL_STUDIO_HOST=url)
+        if not (self.data / "label_studio.sqlite3").exists():
+            # first start only: later starts would log "User <name> already exists"
+            env.update(
+                LABEL_STUDIO_USERNAME=creds.username,
+                LABEL_STUDIO_PASSWORD=creds.password,
+                LABEL_STUDIO_USER_TOKEN=creds.api_key,
+            )
         log = open(self.log_file, "ab")  # noqa: SIM115 - handed to the server process
         cmd = [
             str(self.executable),

@@ -7,7 +7,8 @@ import shutil
 import pytest
 
 from builder.errors import ClaimsetError
-from builder.studio.sync import build_task, push
+from builder.studio.push import push
+from builder.studio.tasks import build_task
 from tests.conftest import read_jsonl, run_cli
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builder.studio.offsets import OffsetMap
-from builder.studio.sync import REVIEW_SUFFIX
+from builder.studio.pull import REVIEW_SUFFIX
 from tests.conftest import read_jsonl, run_cli
 
 pytestmark = pytest.mark.integration

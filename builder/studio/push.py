@@ -1,0 +1,202 @@
+"""`claimset push`: make a project hold exactly one task per claim.
+
+Tasks are keyed by ``claim_id`` (kept in each task's ``meta`` with a hash of what was sent).
+Existing tasks are listed first (or remembered from the last push while the server agrees)
+and only new claims are imported, in batches; a changed claim gets its task replaced unless
+someone already worked on it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from builder.studio import config as ui
+from builder.studio.files import write_text
+from builder.studio.sync import Studio
+from builder.studio.tasks import MODEL_VERSION, build_task, claims_and_articles, groups
+
+BATCH_SIZE = 2500
+ASK_LIMIT = 50  # changed tasks whose annotations are asked about one by one, at most
+PUSH_STATE_FILE = "studio-push.json"
+
+Progress = Callable[[str, int], Callable[[int], None]]  # (label, total) -> advance(n)
+
+
+@dataclass
+class PushReport:
+    project: str
+    project_id: int
+    url: str
+    created: bool = False
+    claims: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    updated: int = 0
+    changed_but_annotated: list[str] = field(default_factory=list)
+    duplicates_removed: int = 0
+    not_in_folder: int = 0
+
+
+def push(
+    folder: Path,
+    project: str,
+    annotators_per_claim: int = 1,
+    studio: Studio | None = None,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+) -> PushReport:
+    """Send every claim of ``folder`` to the project, one task per claim, most check-worthy first."""
+    claims, articles = claims_and_articles(folder)
+    wordings, conflicts = groups(folder, claims)
+    claims.sort(key=lambda c: (-(c.get("checkworthy") or 0.0), c["claim_id"]))
+    tasks = [
+        build_task(
+            c, articles[c["article_id"]], wordings.get(c["claim_id"], ""), conflicts.get(c["claim_id"], "")
+        )
+        for c in claims
+    ]
+    studio = studio or Studio()
+    state_path = folder / PUSH_STATE_FILE
+    return push_tasks(
+        tasks, project, annotators_per_claim, studio, progress, batch_size, on_batch, state_path=state_path
+    )
+
+
+def push_tasks(
+    tasks: list[dict],
+    project: str,
+    annotators_per_claim: int,
+    studio: Studio,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    on_batch: Callable[[int], None] | None = None,
+    review: bool = False,
+    state_path: Path | None = None,
+) -> PushReport:
+    """Make the project hold exactly one task per given task's claim_id (see ``push``).
+
+    ``state_path`` remembers which task holds which claim, so a re-push can skip listing every
+    task; it is trusted only while the server's task count and newest task id still match it.
+    """
+    proj, created = studio.ensure_project(project, ui.label_config(review=review), annotators_per_claim)
+    report = PushReport(project, proj.id, studio.connection.url, created=created, claims=len(tasks))
+    existing = _known_tasks(studio, proj, state_path)
+    if existing is not None:
+        hashes = {t["meta"]["claim_id"]: t["meta"]["hash"] for t in tasks}
+        changed = sum(1 for c, t in existing.items() if c in hashes and t["meta"]["hash"] != hashes[c])
+        if changed > ASK_LIMIT:  # one listing beats asking about each task's annotations
+            existing = None
+    if existing is None:
+        existing = _listed_tasks(studio, proj.id, report)
+    wanted = {t["meta"]["claim_id"] for t in tasks}
+    report.not_in_folder = sum(1 for c in existing if c not in wanted)
+    new, replaced, replaced_claims = [], [], set()
+    for task in tasks:
+        claim_id = task["meta"]["claim_id"]
+        old = existing.get(claim_id)
+        if old is None:
+            new.append(task)
+        elif old["meta"].get("hash") == task["meta"]["hash"]:
+            report.unchanged += 1
+        elif _annotation_count(studio, old):
+            report.changed_but_annotated.append(claim_id)
+        else:  # nobody worked on it yet: replace it (one bulk delete, then a batched import)
+            replaced.append(existing.pop(claim_id)["id"])
+            replaced_claims.add(claim_id)
+            new.append(task)
+    if replaced:
+        studio.delete_tasks(proj.id, replaced)
+        _remember(state_path, studio.connection.url, proj.id, existing)
+        report.updated = len(replaced)
+    advance = progress("importing", len(new)) if progress and new else None
+    try:
+        for start in range(0, len(new), batch_size):
+            batch = new[start : start + batch_size]
+            ids = studio.import_tasks(proj.id, batch)
+            if len(ids) != len(batch):  # cannot tell which task is which: list them next time
+                state_path = _forget(state_path)
+            for task, task_id in zip(batch, ids, strict=False):
+                existing[task["meta"]["claim_id"]] = {"id": task_id, "meta": task["meta"], "annotations": 0}
+            report.imported += sum(1 for t in batch if t["meta"]["claim_id"] not in replaced_claims)
+            if advance:
+                advance(len(batch))
+            if on_batch:
+                on_batch(report.imported)
+    finally:
+        _remember(state_path, studio.connection.url, proj.id, existing)
+    if tasks and getattr(proj, "model_version", None) != MODEL_VERSION:
+        # only accepted once predictions of that version exist; it makes them the pre-annotations
+        studio.call("update project", studio.sdk.projects.update, id=proj.id, model_version=MODEL_VERSION)
+    return report
+
+
+def _listed_tasks(studio: Studio, project_id: int, report: PushReport) -> dict[str, dict]:
+    """Every task of the project by claim_id, removing unannotated duplicates of a claim."""
+    existing: dict[str, dict] = {}
+    for task in sorted(studio.task_keys(project_id), key=lambda t: t["id"]):
+        claim_id = task["meta"].get("claim_id")
+        if claim_id is None:
+            continue
+        if claim_id in existing:  # left by a push interrupted while the server committed a batch
+            keep = existing[claim_id]
+            drop = task if task["annotations"] == 0 or keep["annotations"] > 0 else keep
+            if drop["annotations"] == 0:
+                studio.delete_task(drop["id"])
+                report.duplicates_removed += 1
+                existing[claim_id] = keep if drop is task else task
+            continue
+        existing[claim_id] = task
+    return existing
+
+
+def _known_tasks(studio: Studio, project: Any, state_path: Path | None) -> dict[str, dict] | None:
+    """The remembered tasks, if the server still holds exactly those (else None: list them)."""
+    if state_path is None or not state_path.exists():
+        return None
+    state = _push_state(state_path).get(f"{studio.connection.url}#{project.id}")
+    if state is None:
+        return None
+    known = state.get("tasks", {})
+    if project.task_number != len(known):
+        return None
+    newest = max((v[0] for v in known.values()), default=None)
+    if newest is not None and studio.newest_task_id(project.id) != newest:
+        return None
+    return {
+        c: {"id": v[0], "meta": {"claim_id": c, "hash": v[1]}, "annotations": None} for c, v in known.items()
+    }
+
+
+def _annotation_count(studio: Studio, task: dict) -> int:
+    if task["annotations"] is None:  # remembered, not listed: ask the server now
+        task["annotations"] = studio.annotation_count(task["id"])
+    return task["annotations"]
+
+
+def _remember(state_path: Path | None, url: str, project_id: int, existing: dict[str, dict]) -> None:
+    if state_path is None:
+        return
+    state = _push_state(state_path)
+    tasks = {c: [t["id"], t["meta"].get("hash")] for c, t in sorted(existing.items())}
+    state[f"{url}#{project_id}"] = {"tasks": tasks}
+    write_text(state_path, json.dumps(state) + "\n")
+
+
+def _push_state(state_path: Path) -> dict:
+    """What earlier pushes from this folder left, per server and project."""
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _forget(state_path: Path | None) -> None:
+    """Stop remembering (the next push lists every task)."""
+    if state_path is not None:
+        state_path.unlink(missing_ok=True)
