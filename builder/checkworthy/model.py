@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,20 +51,17 @@ class NgramFeatures:
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
         """TF-IDF rows (1 + log tf, times idf, L2-normalised), n-grams as scikit-learn's analyzers make them."""
         index, lo, hi = self._index, *self.ngram_range
-        rows, cols, counts = [], [], []
-        for row, text in enumerate(texts):
-            found: dict[int, int] = {}
-            for gram in self._ngrams(text.lower(), lo, hi):
+        indptr, cols, counts = [0], [], []
+        for text in texts:
+            for gram, count in Counter(self._ngrams(text.lower(), lo, hi)).items():
                 col = index.get(gram)
                 if col is not None:
-                    found[col] = found.get(col, 0) + 1
-            rows += [row] * len(found)
-            cols += found.keys()
-            counts += found.values()
-        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[
-            np.asarray(cols, dtype=np.int64)
-        ]
-        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(self.terms)))
+                    cols.append(col)
+                    counts.append(count)
+            indptr.append(len(cols))
+        cols_array = np.asarray(cols, dtype=np.int64)
+        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[cols_array]
+        matrix = sparse.csr_matrix((values, cols_array, indptr), shape=(len(texts), len(self.terms)))
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
         norms[norms == 0] = 1.0
         return sparse.diags(1.0 / norms) @ matrix
