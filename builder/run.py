@@ -92,7 +92,7 @@ def run_extract(
         "extractor": extractor_info(config, nlp).__dict__,
         "config": config.as_dict(nlp),
         # the arguments that redo this run (`claimset rebuild` uses them)
-        "options": {**dataclasses.asdict(config), "max_bytes": max_bytes},
+        "options": {**dataclasses.asdict(config), "max_bytes": max_bytes, "group": group},
         "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in result.files],
         "counts": counts,
         "outputs": hashes,
@@ -105,10 +105,11 @@ def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
     """Redo an extract run from what its run.json recorded (inputs, options) into ``out_dir``."""
     options = dict(recorded.get("options") or {"model": recorded["config"]["model"]})
     max_bytes = options.pop("max_bytes", DEFAULT_MAX_BYTES)
+    group = options.pop("group", True)
     fields = {f.name for f in dataclasses.fields(ExtractConfig)}
     config = ExtractConfig(**{k: v for k, v in options.items() if k in fields})
     paths = [Path(item["path"]) for item in recorded["inputs"]]
-    return run_extract(paths, out_dir, config, max_bytes=max_bytes)
+    return run_extract(paths, out_dir, config, max_bytes=max_bytes, group=group)
 
 
 def _counts(read: int, rejected: int, duplicates: int, articles, claims) -> dict[str, object]:
