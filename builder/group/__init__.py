@@ -24,6 +24,7 @@ from builder.group.cluster import (
 )
 from builder.group.conflicts import cluster_conflicts, negation_conflicts, weekday_conflicts
 from builder.group.normalize import EntityIndex, build_entity_index
+from builder.runfiles import read_jsonl
 
 GROUP_FILES = ("clusters.jsonl", "conflicts.jsonl", "claim_groups.jsonl")
 
@@ -41,18 +42,15 @@ def read_claims(path: Path) -> list[dict]:
     """claims.jsonl rows; a missing file or a bad line is a one-line error naming it."""
     if not path.is_file():
         raise ClaimsetError(Errors.E501, path=path)
-    rows = []
-    with open(path, encoding="utf-8") as handle:
-        for n, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                for key in ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates"):
-                    row[key]  # noqa: B018 - presence check
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                raise ClaimsetError(Errors.E502, path=path, line=n, detail=error) from None
-            rows.append(row)
+    rows = list(read_jsonl(path, Errors.E502))
+    for n, row in enumerate(rows, 1):
+        missing = [
+            k
+            for k in ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates")
+            if k not in row
+        ]
+        if missing:
+            raise ClaimsetError(Errors.E502, path=path, line=n, detail=f"missing {', '.join(missing)}")
     return rows
 
 
@@ -121,7 +119,7 @@ def group(out_dir: Path, threshold: float = DEFAULT_THRESHOLD, update_run: bool 
     When DIR/run.json exists (a finished extract run) and ``update_run`` is set, its output hashes
     are brought up to date, so run.json keeps vouching for every file in DIR.
     """
-    from builder.run import write_jsonl, write_text
+    from builder.runfiles import write_jsonl, write_text
 
     claims = read_claims(out_dir / "claims.jsonl")
     clusters, conflicts, claim_rows = group_claims(claims, threshold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from builder.publish.inputs import file_sha256
+from builder.runfiles import file_sha256
 
 CONTEXT = {
     "@language": "en",

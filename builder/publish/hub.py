@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors
-from builder.publish.inputs import file_sha256
+from builder.runfiles import file_sha256
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 DEFAULT_ENDPOINT = "https://huggingface.co"

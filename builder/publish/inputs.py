@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder import runfiles
 from builder.errors import ClaimsetError, Errors
+from builder.runfiles import file_sha256
 
 REQUIRED = ("run.json", "articles.jsonl", "claims.jsonl")
 # Files a release is built from, in the order they are hashed into the manifest. The last
@@ -42,29 +43,9 @@ class RunFolder:
     hashes: dict[str, str] = field(default_factory=dict)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
-
-
 def read_jsonl(path: Path) -> list[dict]:
     """Rows of a JSON Lines file; a bad line is a one-line error naming file and line."""
-    rows = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ClaimsetError(Errors.E404, path=f"{path}:{number}", detail=error.msg) from None
-            if not isinstance(row, dict):
-                raise ClaimsetError(Errors.E404, path=f"{path}:{number}", detail="not a JSON object")
-            rows.append(row)
-    return rows
+    return list(runfiles.read_jsonl(path, Errors.E404))
 
 
 def read_run_folder(path: Path) -> RunFolder:
@@ -75,7 +56,9 @@ def read_run_folder(path: Path) -> RunFolder:
     try:
         run = json.loads((path / "run.json").read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise ClaimsetError(Errors.E404, path=path / "run.json", detail=error.msg) from None
+        raise ClaimsetError(
+            Errors.E404, path=path / "run.json", line=error.lineno, detail=error.msg
+        ) from None
     folder = RunFolder(
         path=path,
         run=run,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from builder import __version__
 from builder.errors import ClaimsetError, Errors
-from builder.publish.inputs import file_sha256
+from builder.runfiles import file_sha256
 
 # The packages whose versions decide a release's bytes.
 PACKAGES = (

@@ -21,7 +21,8 @@ import numpy as np
 
 from builder.errors import ClaimsetError, Errors
 from builder.records import VERDICT_LABELS, Annotation, EvidenceSpan, EvidenceUrl, Verdict
-from builder.studio.files import read_annotations, write_json
+from builder.runfiles import write_json
+from builder.studio.files import read_annotations
 
 Ratings = dict[str, dict[str, str]]  # claim_id -> annotator -> verdict
 

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
+from builder import runfiles
 from builder.errors import ClaimsetError, Errors
-from builder.records import Annotation, EvidenceSpan, EvidenceUrl, dumps
+from builder.records import Annotation, EvidenceSpan, EvidenceUrl
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
     """Records of a JSONL file; a bad line stops with the file and line named."""
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as error:
-                raise ClaimsetError(
-                    Errors.E312, path=path, line=number, detail=f"not JSON ({error.msg})"
-                ) from None
-            if not isinstance(record, dict):
-                raise ClaimsetError(Errors.E312, path=path, line=number, detail="not a JSON object")
-            yield record
+    return runfiles.read_jsonl(path, Errors.E312)
 
 
 def read_annotations(path: Path) -> list[Annotation]:
@@ -47,18 +34,3 @@ def read_annotations(path: Path) -> list[Annotation]:
                 Errors.E312, path=path, line=number, detail=f"not an annotation ({error})"
             ) from None
     return rows
-
-
-def write_text(path: Path, text: str) -> None:
-    """Write atomically: readers see the old file or the new one, never half of it."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_jsonl(path: Path, records: Iterable[dict]) -> None:
-    write_text(path, "".join(dumps(r) + "\n" for r in records))
-
-
-def write_json(path: Path, value: object) -> None:
-    write_text(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")

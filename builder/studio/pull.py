@@ -19,9 +19,10 @@ from typing import Any
 
 from builder.errors import ClaimsetError, Errors
 from builder.records import Annotation, EvidenceSpan, EvidenceUrl
+from builder.runfiles import write_json, write_jsonl
 from builder.studio import config as ui
 from builder.studio.agreement import agreement_report, settle
-from builder.studio.files import read_annotations, write_json, write_jsonl
+from builder.studio.files import read_annotations
 from builder.studio.offsets import OffsetMap
 from builder.studio.push import push_tasks
 from builder.studio.server import studio_home, write_secret

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.runfiles import write_text
 from builder.studio import config as ui
-from builder.studio.files import write_text
 from builder.studio.sync import Studio
 from builder.studio.tasks import MODEL_VERSION, build_task, claims_and_articles, groups
 

@@ -1,0 +1,60 @@
+"""The files of a run folder: JSON Lines read with file:line errors, written atomically, hashed.
+
+Every stage reads and writes its files through here, so they share one serialisation
+(``records.dumps``), one atomic write and one way of naming a bad line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from builder.errors import ClaimsetError, Errors, ErrorSpec
+from builder.records import dumps
+
+
+def read_jsonl(path: Path, spec: ErrorSpec = Errors.E206) -> Iterator[dict]:
+    """Records of a JSONL file; a bad line raises ``spec`` with the file and line named."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError as error:
+                raise ClaimsetError(spec, path=path, line=number, detail=f"not JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise ClaimsetError(spec, path=path, line=number, detail="not a JSON object")
+            yield record
+
+
+def write_text(path: Path, text: str) -> str:
+    """Write a file atomically (temp file + rename); return its sha256."""
+    data = text.encode("utf-8")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> str:
+    """Write JSON Lines atomically with the one serialisation claimset uses; return the sha256."""
+    return write_text(path, "".join(dumps(row) + "\n" for row in rows))
+
+
+def write_json(path: Path, value: object) -> str:
+    return write_text(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return "sha256:" + digest.hexdigest()
