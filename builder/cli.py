@@ -58,12 +58,20 @@ def extract(
         "--checkworthy-model",
         help="'shipped' (the bundled model), 'heuristic', or a folder from `claimset train-checkworthy`.",
     ),
+    processes: int = typer.Option(
+        1,
+        "--processes",
+        "-p",
+        min=0,
+        help="Worker processes for extraction (0: all cores). Output is identical for any number.",
+    ),
 ) -> None:
     """Extract candidate claims, with provenance, from news articles."""
     from rich.console import Console
     from rich.progress import Progress
 
     from builder.extract import ExtractConfig
+    from builder.parallel import default_processes
     from builder.run import run_extract
 
     console = Console(stderr=True)
@@ -89,6 +97,7 @@ def extract(
                 on_reject=on_reject,
                 progress=progress,
                 group=not no_group,
+                processes=processes or default_processes(),
             )
         except ClaimsetError as error:
             fail(error)

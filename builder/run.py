@@ -47,11 +47,14 @@ def run_extract(
     on_reject: Callable[[Reject], None] | None = None,
     progress: Callable[[int], Callable[[], None]] | None = None,
     group: bool = True,
+    processes: int = 1,
 ) -> RunSummary:
     """Extract candidate claims from every input under ``paths`` into ``out_dir``.
 
     ``on_reject`` hears about each rejected input as it happens; ``progress`` is given the
     number of articles and returns a function called once per finished article.
+    ``processes`` workers extract in parallel; it never changes the output, so it is
+    recorded in run.json "options" only, not in the config (nor its hash).
     """
     config = config or ExtractConfig()
     _check_out_dir(out_dir)
@@ -61,7 +64,12 @@ def run_extract(
         if on_reject:
             on_reject(reject)
     tick = progress(len(result.articles)) if progress else None
-    claims = list(extract(result.articles, config, on_article=tick))
+    if processes > 1:  # same output as one process: merged claims are sorted below
+        from builder.parallel import extract_parallel
+
+        claims = list(extract_parallel(result.articles, config, processes, on_article=tick))
+    else:
+        claims = list(extract(result.articles, config, on_article=tick))
     claims.sort(key=lambda c: (-c.checkworthy, c.claim_id))
     articles = sorted((p.article for p in result.articles), key=lambda a: (a.source.path, a.source.line or 0))
 
@@ -90,7 +98,12 @@ def run_extract(
         "extractor": extractor_info(config, nlp).__dict__,
         "config": config.as_dict(nlp),
         # the arguments that redo this run (`claimset rebuild` uses them)
-        "options": {**dataclasses.asdict(config), "max_bytes": max_bytes, "group": group},
+        "options": {
+            **dataclasses.asdict(config),
+            "max_bytes": max_bytes,
+            "group": group,
+            "processes": processes,
+        },
         "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in result.files],
         "counts": counts,
         "outputs": hashes,
@@ -104,10 +117,11 @@ def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
     options = dict(recorded.get("options") or {"model": recorded["config"]["model"]})
     max_bytes = options.pop("max_bytes", DEFAULT_MAX_BYTES)
     group = options.pop("group", True)
+    processes = options.pop("processes", 1)
     fields = {f.name for f in dataclasses.fields(ExtractConfig)}
     config = ExtractConfig(**{k: v for k, v in options.items() if k in fields})
     paths = [Path(item["path"]) for item in recorded["inputs"]]
-    return run_extract(paths, out_dir, config, max_bytes=max_bytes, group=group)
+    return run_extract(paths, out_dir, config, max_bytes=max_bytes, group=group, processes=processes)
 
 
 def _counts(read: int, rejected: int, duplicates: int, articles, claims) -> dict[str, object]:
