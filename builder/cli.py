@@ -65,6 +65,12 @@ def extract(
         min=0,
         help="Worker processes for extraction (0: all cores). Output is identical for any number.",
     ),
+    lean: bool = typer.Option(
+        False,
+        "--lean",
+        help="Faster: split sentences with spaCy's senter instead of the parser (a few candidates "
+        "differ; recorded in run.json config).",
+    ),
 ) -> None:
     """Extract candidate claims, with provenance, from news articles."""
     from rich.console import Console
@@ -91,7 +97,10 @@ def extract(
                 paths,
                 out,
                 ExtractConfig(
-                    model=model, checkworthy_model=checkworthy_model, checkworthy_floor=checkworthy_floor
+                    model=model,
+                    checkworthy_model=checkworthy_model,
+                    checkworthy_floor=checkworthy_floor,
+                    lean=lean,
                 ),
                 max_bytes=max_bytes,
                 on_reject=on_reject,

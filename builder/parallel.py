@@ -67,7 +67,7 @@ _config: ExtractConfig | None = None
 def _init_worker(config: ExtractConfig) -> None:
     global _config
     _config = config
-    load_model(config.model)  # once per worker (cached)
+    load_model(config.model, config.lean)  # once per worker (cached)
 
 
 def _extract_shard(shard: list[PreparedArticle]) -> tuple[list[Claim], list[dict[str, int]]]:

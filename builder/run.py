@@ -58,7 +58,8 @@ def run_extract(
     """
     config = config or ExtractConfig()
     _check_out_dir(out_dir)
-    nlp = load_model(config.model)  # fail early, before reading anything, if the model is missing
+    # fail early, before reading anything, if the model is missing
+    nlp = load_model(config.model, config.lean)
     result = ingest(paths, max_bytes=max_bytes)
     for reject in result.rejects:
         if on_reject:

@@ -40,3 +40,24 @@ def test_two_processes_write_the_same_bytes_as_one(tmp_path):
     assert two["config"] == one["config"] and "processes" not in two["config"]
     assert two["outputs"] == one["outputs"] and two["counts"] == one["counts"]
     assert (one["options"]["processes"], two["options"]["processes"]) == (1, 2)
+
+
+def test_lean_mode_is_recorded_and_keeps_the_candidates(example_run, tmp_path):
+    done = run_cli("extract", str(EXAMPLES), "--out", str(tmp_path / "lean"), "--lean", "--no-group")
+    assert done.returncode == 0, done.stderr
+    full_run = json.loads((example_run / "run.json").read_text())
+    lean_run = json.loads((tmp_path / "lean" / "run.json").read_text())
+    assert lean_run["config"]["lean"] is True and "lean" not in full_run["config"]
+    assert "parser" not in lean_run["config"]["components"] and "senter" in lean_run["config"]["components"]
+    assert "parser" in full_run["config"]["components"]
+    lean = read_jsonl(tmp_path / "lean" / "claims.jsonl")
+    full = read_jsonl(example_run / "claims.jsonl")
+    # a different config, so a different hash on every claim: lean claims never pass for full ones
+    assert {c["extractor"]["config_hash"] for c in lean}.isdisjoint(
+        c["extractor"]["config_hash"] for c in full
+    )
+    spans = {(c["article_id"], c["char_start"], c["char_end"]) for c in full}
+    lean_spans = {(c["article_id"], c["char_start"], c["char_end"]) for c in lean}
+    print(f"\nlean vs full on the examples: {len(spans ^ lean_spans)} of {len(spans)} candidates differ")
+    assert len(spans & lean_spans) >= 0.95 * len(spans)
+    assert len(lean_spans - spans) <= 0.05 * len(spans)
