@@ -50,6 +50,9 @@ class Errors:
     E206 = ErrorSpec(
         "E206", "{path}:{line}: {detail}", "the run folder is damaged; re-run the step that wrote it"
     )
+    E207 = ErrorSpec(
+        "E207", "cannot write {path} ({detail})", "free disk space or fix permissions, then run it again"
+    )
     # Label Studio.
     E301 = ErrorSpec("E301", "installing Label Studio failed ({detail})", "check access to PyPI and retry")
     E302 = ErrorSpec("E302", "Label Studio is not installed in {path}", "run `claimset studio install`")
@@ -76,6 +79,7 @@ class Errors:
     E311 = ErrorSpec("E311", "invalid project name {name!r}", "use at least 3 characters")
     E312 = ErrorSpec("E312", "{path}:{line}: {detail}", "fix or remove that line")
     E313 = ErrorSpec("E313", "missing file {path}", "run `claimset pull --project NAME --out DIR` first")
+    E314 = ErrorSpec("E314", "invalid {name} {value!r}", "give a number of seconds, e.g. 60 (0: no retries)")
     # Releases.
     E401 = ErrorSpec(
         "E401",
@@ -136,6 +140,11 @@ class Errors:
         "check the network, or HF_ENDPOINT if you set it",
     )
     E418 = ErrorSpec("E418", "invalid Hub repository id {repo!r}", "use OWNER/NAME, e.g. my-org/claims")
+    E419 = ErrorSpec(
+        "E419",
+        "cannot write release {path} ({detail})",
+        "nothing was published; free disk space, then publish again",
+    )
     # Grouping and conflicts.
     E501 = ErrorSpec(
         "E501", "missing file {path}", "run `claimset extract` first, or pass the folder it wrote"

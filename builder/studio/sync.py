@@ -2,12 +2,20 @@
 
 ``Studio`` wraps the few SDK calls claimset needs and translates every server or transport
 error, once, into a ``ClaimsetError`` with a code and a hint.
+
+Faults: connection errors, timeouts and 5xx/429 answers are retried with exponential backoff
+for at most CLAIMSET_STUDIO_RETRY_SECONDS (default 60) after the first failure, then reported.
+The SDK's own blind retries are switched off. Calls that create something (a project, a batch
+of tasks) are retried only when the request never reached the server (connection refused):
+after a timeout or a 5xx the server may have committed it, so the error is reported instead and
+the next push lists the project's tasks, keeps one task per claim and imports only the rest.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +24,30 @@ from builder.errors import ClaimsetError, Errors
 from builder.studio.server import studio_home
 
 PAGE_SIZE = 5000
+RETRY_ENV = "CLAIMSET_STUDIO_RETRY_SECONDS"
+RETRY_SECONDS = 60.0  # default total time spent retrying one call after its first failure
+FIRST_DELAY, MAX_DELAY = 0.5, 8.0  # backoff: 0.5, 1, 2, 4, 8, 8, ... seconds
+
+
+def retry_seconds() -> float:
+    """How long one call keeps retrying after its first failure (CLAIMSET_STUDIO_RETRY_SECONDS)."""
+    value = os.environ.get(RETRY_ENV, "").strip()
+    if not value:
+        return RETRY_SECONDS
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ClaimsetError(Errors.E314, name=RETRY_ENV, value=value)
+    return seconds
+
+
+class _Failed(Exception):
+    """The last error of a call, after ``waited`` seconds of retrying."""
+
+    def __init__(self, error: Exception, waited: float) -> None:
+        self.error, self.waited = error, waited
 
 
 @dataclass
@@ -50,23 +82,59 @@ class Studio:
         from label_studio_sdk import LabelStudio
 
         self.connection = connection or Connection.resolve()
-        self.sdk = LabelStudio(base_url=self.connection.url, api_key=self.connection.api_key, timeout=timeout)
+        self.retry_seconds = retry_seconds()
+        self.sdk = LabelStudio(
+            base_url=self.connection.url, api_key=self.connection.api_key, timeout=timeout, max_retries=0
+        )
 
-    def call(self, action: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run one SDK call, turning transport and HTTP errors into claimset errors."""
+    def call(
+        self, action: str, fn: Callable[..., Any], *args: Any, idempotent: bool = True, **kwargs: Any
+    ) -> Any:
+        """Run one SDK call with retries, turning transport and HTTP errors into claimset errors.
+
+        ``idempotent=False`` (creating something): retried only if the request was never sent.
+        """
+        try:
+            return self._retrying(lambda: fn(*args, **kwargs), idempotent)
+        except _Failed as failed:
+            raise self._translate(action, failed) from None
+
+    def _retrying(self, attempt: Callable[[], Any], idempotent: bool) -> Any:
         import httpx
         from label_studio_sdk.core.api_error import ApiError
 
-        try:
-            return fn(*args, **kwargs)
-        except ApiError as error:
+        not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+        first_failure, delay = None, FIRST_DELAY
+        while True:
+            try:
+                return attempt()
+            except (ApiError, httpx.TransportError) as error:
+                now = time.monotonic()
+                first_failure = first_failure if first_failure is not None else now
+                waited = now - first_failure
+                if isinstance(error, ApiError):
+                    transient = error.status_code is not None and (
+                        error.status_code >= 500 or error.status_code == 429
+                    )
+                    retry = transient and idempotent
+                else:
+                    retry = idempotent or isinstance(error, not_sent)
+                if not retry or waited >= self.retry_seconds:
+                    raise _Failed(error, waited) from None
+                time.sleep(min(delay, self.retry_seconds - waited))
+                delay = min(delay * 2, MAX_DELAY)
+
+    def _translate(self, action: str, failed: _Failed) -> ClaimsetError:
+        from label_studio_sdk.core.api_error import ApiError
+
+        error = failed.error
+        after = f", gave up after retrying for {failed.waited:.0f} s" if failed.waited else ""
+        if isinstance(error, ApiError):
             if error.status_code in (401, 403):
-                raise ClaimsetError(Errors.E307, url=self.connection.url) from None
-            detail = _short(error.body)
-            raise ClaimsetError(Errors.E308, status=error.status_code, action=action, detail=detail) from None
-        except httpx.TransportError as error:
-            detail = type(error).__name__
-            raise ClaimsetError(Errors.E306, url=self.connection.url, detail=detail) from None
+                return ClaimsetError(Errors.E307, url=self.connection.url)
+            detail = _short(error.body) + after
+            return ClaimsetError(Errors.E308, status=error.status_code, action=action, detail=detail)
+        return ClaimsetError(Errors.E306, url=self.connection.url, detail=type(error).__name__ + after)
 
     # projects
 
@@ -85,7 +153,7 @@ class Studio:
         project = self.find_project(title)
         created = project is None
         if created:
-            project = self.call("create project", self.sdk.projects.create, title=title)
+            project = self.call("create project", self.sdk.projects.create, title=title, idempotent=False)
         if project.label_config != label_config:
             self.validate(project.id, label_config)
         changes: dict[str, Any] = {}
@@ -100,12 +168,15 @@ class Studio:
     def validate(self, project_id: int, label_config: str) -> None:
         from label_studio_sdk.core.api_error import ApiError
 
+        def attempt():
+            return self.sdk.projects.validate_label_config(id=project_id, label_config=label_config)
+
         try:
-            self.sdk.projects.validate_label_config(id=project_id, label_config=label_config)
-        except ApiError as error:
-            if error.status_code == 400:
-                raise ClaimsetError(Errors.E309, detail=_short(error.body)) from None
-            self.call("validate labeling interface", _raise, error)
+            self._retrying(attempt, idempotent=True)
+        except _Failed as failed:
+            if isinstance(failed.error, ApiError) and failed.error.status_code == 400:
+                raise ClaimsetError(Errors.E309, detail=_short(failed.error.body)) from None
+            raise self._translate("validate labeling interface", failed) from None
 
     # tasks
 
@@ -144,7 +215,12 @@ class Studio:
     def import_tasks(self, project_id: int, tasks: list[dict]) -> list[int]:
         """Import tasks; returns their new ids, in order."""
         response = self.call(
-            "import tasks", self.sdk.projects.import_tasks, id=project_id, request=tasks, return_task_ids=True
+            "import tasks",
+            self.sdk.projects.import_tasks,
+            id=project_id,
+            request=tasks,
+            return_task_ids=True,
+            idempotent=False,
         )
         return list(response.task_ids or [])
 
@@ -178,10 +254,6 @@ class Studio:
 
     def user_emails(self) -> dict[int, str]:
         return self.call("list users", lambda: {u.id: u.email or str(u.id) for u in self.sdk.users.list()})
-
-
-def _raise(error: Exception) -> None:
-    raise error
 
 
 def _short(body: Any, limit: int = 300) -> str:

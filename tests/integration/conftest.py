@@ -69,6 +69,7 @@ def studio_server(tmp_path_factory) -> Server:
         "LABEL_STUDIO_PASSWORD": secrets.token_urlsafe(12),
         "LABEL_STUDIO_API_KEY": secrets.token_hex(20),
         "CLAIMSET_PSEUDONYM_SALT": secrets.token_hex(16),
+        "CLAIMSET_STUDIO_RETRY_SECONDS": "2",  # a stopped server fails fast; faults tests raise it
     }
     saved = {name: os.environ.get(name) for name in [*env, "LABEL_STUDIO_URL"]}
     os.environ.update(env)
