@@ -35,11 +35,15 @@ def write_text(path: Path, text: str) -> str:
     """Write a file atomically (temp file + rename); return its sha256."""
     data = text.encode("utf-8")
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:  # full disk, file too large, no permission: no partial file stays
+        tmp.unlink(missing_ok=True)
+        raise ClaimsetError(Errors.E207, path=path, detail=error.strerror or type(error).__name__) from None
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 

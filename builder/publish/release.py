@@ -116,12 +116,15 @@ def publish(
 
     stage = out / name / f".{version}.partial-{os.getpid()}"
     shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True)
     try:
+        stage.mkdir(parents=True)
         _write(release, stage)
         if target.exists():
             raise ClaimsetError(Errors.E401, name=name, version=version, path=target)
         stage.rename(target)
+    except OSError as error:  # e.g. a full disk: the hidden stage goes, nothing is published
+        detail = error.strerror or str(error) or type(error).__name__
+        raise ClaimsetError(Errors.E419, path=target, detail=detail) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return release
