@@ -29,7 +29,7 @@ def claimset(*args: str, home) -> subprocess.CompletedProcess:
 def test_push_of_a_folder_without_claims_names_the_missing_file(tmp_path):
     result = claimset("push", str(tmp_path), "--project", "Anything", home=tmp_path / "studio")
     assert result.returncode == 1
-    assert "missing file" in result.stderr and "articles.jsonl" in result.stderr and "(E204)" in result.stderr
+    assert "missing file" in result.stderr and "run.json" in result.stderr and "(E204)" in result.stderr
 
 
 def test_push_of_a_broken_claims_file_names_file_and_line(tmp_path, example_run):
@@ -42,6 +42,15 @@ def test_push_of_a_broken_claims_file_names_file_and_line(tmp_path, example_run)
     assert result.returncode == 1
     assert f"{run / 'claims.jsonl'}:2: not JSON" in result.stderr and "(E312)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_push_of_an_unfinished_extract_run_is_refused(tmp_path, example_run):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    (run / "run.json").unlink()  # what an interrupted or failed extract leaves
+    result = claimset("push", str(run), "--project", "Anything", home=tmp_path / "studio")
+    assert result.returncode == 1
+    assert "run.json" in result.stderr and "(E204)" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_push_without_any_label_studio_says_how_to_get_one(tmp_path, example_run):

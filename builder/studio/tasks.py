@@ -27,6 +27,7 @@ def _require(path: Path) -> Path:
 
 
 def claims_and_articles(folder: Path) -> tuple[list[dict], dict[str, str]]:
+    _require(folder / "run.json")  # written last: without it the extract run did not finish
     articles_path, claims_path = _require(folder / "articles.jsonl"), _require(folder / "claims.jsonl")
     articles = {}
     for number, a in enumerate(read_jsonl(articles_path), 1):
