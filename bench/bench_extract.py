@@ -1,0 +1,134 @@
+"""Extraction speed and memory, each against a baseline measured in the same run.
+
+1. Words per second of a full `run_extract` (ingest, extract, score, sort, write; no
+   grouping), one process, against a bare ``nlp.pipe`` loop over the same article texts with
+   the same model and components (ratio; the aim is at least 0.85).
+2. Scaling: the same run with 2 worker processes against 1 (ratio; the aim is 1.7x).
+3. Peak memory (max RSS of a fresh subprocess) of a run over a slice and over 10x that slice
+   (the slice replicated, each copy a new article); ratio 10x / 1x (the aim is at most 1.2).
+
+Runs alternate and the best of ``--repeats`` is kept. Data: ../shared/data/news/bbc_articles.jsonl.
+
+Usage: .venv/bin/python bench/bench_extract.py [--articles 100] [--memory-articles 30] [--repeats 2] [--lean]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from builder.extract import ExtractConfig, load_model  # noqa: E402
+from builder.run import run_extract  # noqa: E402
+
+BBC = ROOT.parent / "shared" / "data" / "news" / "bbc_articles.jsonl"
+
+
+def read_rows(n: int) -> list[dict]:
+    with open(BBC, encoding="utf-8") as handle:
+        return [json.loads(line) for _, line in zip(range(n), handle, strict=False)]
+
+
+def write_corpus(rows: list[dict], path: Path, copies: int = 1) -> Path:
+    """``copies`` of the rows; each copy a new article (new id, a distinct closing line)."""
+    with path.open("w", encoding="utf-8") as handle:
+        for copy in range(copies):
+            for row in rows:
+                if copy:
+                    row = {**row, "id": f"{row['id']}-copy{copy}", "text": f"{row['text']}\n\nCopy {copy}."}
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def speed(args, work: Path, config: ExtractConfig) -> None:
+    rows = read_rows(args.articles)
+    corpus = write_corpus(rows, work / "corpus.jsonl")
+    texts = [r["text"] for r in rows]
+    words = sum(len(t.split()) for t in texts)
+    nlp = load_model(config.model, config.lean)
+
+    def bare(n_process: int = 1) -> None:
+        for _doc in nlp.pipe(texts, batch_size=config.batch_size, n_process=n_process):
+            pass
+
+    runs = iter(range(10_000))
+
+    def claimset(processes: int):
+        return lambda: run_extract(
+            [corpus], work / f"out-{next(runs)}", config, group=False, processes=processes
+        )
+
+    bare_t, bare2_t, one_t, two_t = [], [], [], []
+    bare()  # warm up the model and the caches
+    run_extract([write_corpus(rows[:3], work / "warm.jsonl")], work / "warm", config, group=False)
+    for _ in range(args.repeats):
+        bare_t.append(timed(bare))
+        one_t.append(timed(claimset(1)))
+        two_t.append(timed(claimset(2)))
+        bare2_t.append(timed(lambda: bare(2)))
+    bare_s, bare2_s, one_s, two_s = (words / min(t) for t in (bare_t, bare2_t, one_t, two_t))
+    print(f"corpus: {len(rows)} BBC articles, {words:,} words; components {nlp.pipe_names}")
+    print(f"bare nlp.pipe loop      {bare_s:8,.0f} words/s")
+    print(
+        f"claimset, 1 process     {one_s:8,.0f} words/s   ratio to bare loop {one_s / bare_s:.2f} (aim >= 0.85)"
+    )
+    print(f"bare loop, n_process=2  {bare2_s:8,.0f} words/s   scaling 1 -> 2      {bare2_s / bare_s:.2f}x (what this machine gives now)")  # fmt: skip
+    print(f"claimset, 2 processes   {two_s:8,.0f} words/s   scaling 1 -> 2      {two_s / one_s:.2f}x (aim >= 1.7)")  # fmt: skip
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from builder.extract import ExtractConfig
+from builder.run import run_extract
+run_extract([Path({corpus!r})], Path({out!r}), ExtractConfig(lean={lean!r}), group=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss_mb(corpus: Path, out: Path, lean: bool) -> float:
+    script = MEMORY_SCRIPT.format(root=str(ROOT), corpus=str(corpus), out=str(out), lean=lean)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return int(done.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def memory(args, work: Path) -> None:
+    rows = read_rows(args.memory_articles)
+    one = peak_rss_mb(write_corpus(rows, work / "mem1.jsonl"), work / "mem1", args.lean)
+    ten = peak_rss_mb(write_corpus(rows, work / "mem10.jsonl", copies=10), work / "mem10", args.lean)
+    print(f"peak memory, {len(rows)} articles      {one:7.0f} MB")
+    print(f"peak memory, {10 * len(rows)} articles (10x) {ten:7.0f} MB   ratio 10x / 1x {ten / one:.2f} (aim <= 1.2)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100)
+    parser.add_argument("--memory-articles", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--lean", action="store_true", help="lean mode (senter instead of the parser)")
+    args = parser.parse_args()
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        speed(args, Path(tmp), ExtractConfig(lean=args.lean))
+        memory(args, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
