@@ -84,8 +84,9 @@ class CheckworthyScorer:
     score: Callable[[list[str], list[dict[str, bool]], list[int]], list[float]]
 
 
+@functools.lru_cache(maxsize=8)
 def checkworthy_scorer(config: ExtractConfig) -> CheckworthyScorer:
-    """The scorer a config asks for; the trained model is loaded once per process."""
+    """The scorer a config asks for, once per process (its label hashes the model's weights)."""
     floor = config.checkworthy_floor
     if floor is not None and not 0.0 <= floor <= 1.0:
         raise ClaimsetError(Errors.E607, value=floor)
