@@ -55,7 +55,6 @@ def _source_name(source: dict) -> str:
 def compute_stats(release) -> dict:
     """Every number the card and datasheet print, computed from the release's records."""
     folder = release.folder
-    split_of_claim = release.split_of_claim()
     verdicts, annotations, claims = folder.verdicts, folder.annotations, folder.claims
     published = sorted(a["source"]["published"] for a in folder.articles if a["source"].get("published"))
     counts = folder.run.get("counts", {})
@@ -74,19 +73,11 @@ def compute_stats(release) -> dict:
         "clusters_multi": len(multi),
         "clusters": len(folder.clusters),
         "conflicts": len(folder.conflicts),
-        "configs": {name: release.count(name) for name in release.rows},
         "splits": {
             name: {split: len(rows) for split, rows in by_split.items()}
             for name, by_split in release.rows.items()
         },
         "labels": {label: sum(v["verdict"] == label for v in verdicts) for label in VERDICT_LABELS},
-        "labels_by_split": {
-            split: {
-                label: sum(v["verdict"] == label and split_of_claim[v["claim_id"]] == split for v in verdicts)
-                for label in VERDICT_LABELS
-            }
-            for split in sorted({split_of_claim[v["claim_id"]] for v in verdicts})
-        },
         "methods": dict(sorted(Counter(v["method"] for v in verdicts).items())),
         "annotators_per_claim": dict(sorted(Counter(v["n_annotators"] for v in verdicts).items())),
         "mean_agreement": round(mean(v["agreement"] for v in verdicts), 3) if verdicts else None,

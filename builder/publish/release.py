@@ -60,9 +60,6 @@ class Release:
     num_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
     run_folder: str = ""
 
-    def split_of_claim(self) -> dict[str, str]:
-        return {c["claim_id"]: self.split_of_article[c["article_id"]] for c in self.folder.claims}
-
     def count(self, config: str) -> int:
         return sum(len(rows) for rows in self.rows.get(config, {}).values())
 
