@@ -19,10 +19,18 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the real `claimset` CLI in a subprocess, as a user would."""
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600, preexec=None
+) -> subprocess.CompletedProcess:
+    """Run the real `claimset` CLI in a subprocess, as a user would (``env``: the whole environment)."""
     return subprocess.run(
-        [sys.executable, "-m", "builder", *args], capture_output=True, text=True, cwd=cwd or ROOT, timeout=600
+        [sys.executable, "-m", "builder", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=timeout,
+        preexec_fn=preexec,
     )
 
 

@@ -125,14 +125,7 @@ def small_disk(path: Path, size: int):
 
 
 def cli(*args: str, preexec=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        preexec_fn=preexec,
-    )
+    return run_cli(*args, preexec=preexec)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, code: str) -> None:

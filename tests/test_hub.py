@@ -24,7 +24,7 @@ from builder.errors import ClaimsetError
 from builder.publish import PublishOptions, publish
 from builder.publish.hub import push_to_hub
 from builder.run import run_extract
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, run_cli
 from tests.hub_stub import HubStub
 from tests.test_publish import add_verdicts
 
@@ -33,14 +33,7 @@ REPO = "claimset-tester/news-claims"
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        env={**os.environ, **env},
-    )
+    return run_cli(*args, env={**os.environ, **env}, timeout=300)
 
 
 @pytest.fixture(scope="module")

@@ -6,24 +6,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 from builder.records import dumps
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 from tests.test_studio_agreement import HAND_CASE
 
 
 def claimset(*args: str, home) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
     env["CLAIMSET_STUDIO_HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "builder", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    return run_cli(*args, env=env, timeout=120)
 
 
 def test_push_of_a_folder_without_claims_names_the_missing_file(tmp_path):
