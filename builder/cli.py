@@ -59,11 +59,31 @@ def extract(
         help="'shipped' (the bundled model), 'heuristic', or a folder from `claimset train-checkworthy`.",
     ),
     processes: int = typer.Option(
-        1,
+        0,
         "--processes",
         "-p",
         min=0,
-        help="Worker processes for extraction (0: all cores). Output is identical for any number.",
+        help="Worker processes for extraction [default: 0, all cores]; with --engine ray, the CPUs "
+        "of the local Ray instance. Output is identical for any number.",
+        show_default=False,
+    ),
+    engine: str = typer.Option(
+        "local",
+        "--engine",
+        help="Where shards are extracted: 'local' (processes on this machine) or 'ray' "
+        "(needs `pip install 'claimset[ray]'`). Output is identical on either.",
+    ),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        help="With --engine ray: a running Ray cluster ('auto', or ray://HOST:10001); "
+        "without it a local Ray instance is started.",
+    ),
+    shard_articles: int = typer.Option(
+        64,
+        "--shard-articles",
+        min=1,
+        help="Articles per shard: the unit of work sent to a worker and of resuming after a crash.",
     ),
     lean: bool = typer.Option(
         False,
@@ -77,7 +97,6 @@ def extract(
     from rich.progress import Progress
 
     from builder.extract import ExtractConfig
-    from builder.parallel import default_processes
     from builder.run import run_extract
 
     console = Console(stderr=True)
@@ -87,10 +106,7 @@ def extract(
         console.print(f"[yellow]skipped[/] {where}: {reject.reason}", highlight=False, soft_wrap=True)
 
     with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-
-        def progress(total: int):
-            task = bar.add_task("extracting", total=total)
-            return lambda: bar.advance(task)
+        task = bar.add_task("extracting articles", total=None)
 
         try:
             summary = run_extract(
@@ -104,13 +120,22 @@ def extract(
                 ),
                 max_bytes=max_bytes,
                 on_reject=on_reject,
-                progress=progress,
+                progress=lambda articles: bar.advance(task, articles),
                 group=not no_group,
-                processes=processes or default_processes(),
+                processes=processes or None,
+                engine=engine,
+                address=ray_address,
+                shard_articles=shard_articles,
             )
         except ClaimsetError as error:
             fail(error)
     c = summary.counts
+    if summary.resumed:
+        console.print(
+            f"resumed: {summary.resumed} of {summary.shards} shards were finished by an earlier run "
+            "and not extracted again",
+            highlight=False,
+        )
     typer.echo(
         f"read {c['read']} documents: {c['accepted']} accepted ({c['duplicates']} duplicates), "
         f"{c['rejected']} rejected; {c['articles']} articles, {c['claims']} candidate claims -> {out}"

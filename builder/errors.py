@@ -53,6 +53,10 @@ class Errors:
     E207 = ErrorSpec(
         "E207", "cannot write {path} ({detail})", "free disk space or fix permissions, then run it again"
     )
+    E208 = ErrorSpec("E208", "unknown engine {engine!r}", "choose one of: {engines}")
+    E209 = ErrorSpec(
+        "E209", "the ray engine needs Ray, which is not installed", "pip install 'claimset[ray]'"
+    )
     # Label Studio.
     E301 = ErrorSpec("E301", "installing Label Studio failed ({detail})", "check access to PyPI and retry")
     E302 = ErrorSpec("E302", "Label Studio is not installed in {path}", "run `claimset studio install`")

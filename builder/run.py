@@ -1,13 +1,19 @@
 """The extract run: inputs -> DIR/articles.jsonl, claims.jsonl, rejects.jsonl, run.json.
 
 Outputs are deterministic (same inputs and config give the same bytes, whatever the
-order the paths were given in), each file is written atomically, and ``run.json`` is
-written last, so a folder without it is an unfinished run.
+order the paths were given in, the number of processes or the engine), each file is
+written atomically, and ``run.json`` is written last, so a folder without it is an
+unfinished run. The run streams: articles are read one at a time, extracted shard by
+shard (``builder.shards``) and merged from disk, so memory does not grow with the corpus
+(but for one set of article ids, and grouping, which holds the claims). Finished shards
+stay in ``DIR/.shards`` until run.json is written: a run started again after a crash
+extracts only the shards it had not finished.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +21,12 @@ from pathlib import Path
 
 from builder import __version__
 from builder.errors import ClaimsetError, Errors
-from builder.extract import ExtractConfig, extract, extractor_info, load_model
-from builder.ingest import ingest
+from builder.extract import ExtractConfig, extractor_info, load_model
+from builder.ingest import IngestStream
 from builder.ingest.readers import DEFAULT_MAX_BYTES
-from builder.records import Claim, Reject
-from builder.runfiles import write_json, write_jsonl
+from builder.records import Reject
+from builder.runfiles import write_json, write_jsonl, write_lines
+from builder.shards import DIRNAME, SHARD_ARTICLES, ShardStore, cut
 
 OUTPUT_FILES = (
     "articles.jsonl",
@@ -36,7 +43,8 @@ class RunSummary:
     out_dir: Path
     counts: dict[str, object]
     rejects: list[Reject]
-    top_claims: list[Claim]
+    shards: int = 0  # shards in the run
+    resumed: int = 0  # of which were finished by an earlier, interrupted run and not redone
 
 
 def run_extract(
@@ -45,45 +53,63 @@ def run_extract(
     config: ExtractConfig | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     on_reject: Callable[[Reject], None] | None = None,
-    progress: Callable[[int], Callable[[], None]] | None = None,
+    progress: Callable[[int], None] | None = None,
     group: bool = True,
-    processes: int = 1,
+    processes: int | None = None,
+    engine: str = "local",
+    address: str | None = None,
+    shard_articles: int = SHARD_ARTICLES,
 ) -> RunSummary:
     """Extract candidate claims from every input under ``paths`` into ``out_dir``.
 
-    ``on_reject`` hears about each rejected input as it happens; ``progress`` is given the
-    number of articles and returns a function called once per finished article.
-    ``processes`` workers extract in parallel; it never changes the output, so it is
-    recorded in run.json "options" only, not in the config (nor its hash).
+    ``on_reject`` hears about each rejected input as it happens; ``progress`` is called with
+    the number of articles each time a shard is done. ``processes`` workers (default: all
+    cores) extract in parallel on ``engine`` ("local", or "ray" at ``address``, a local Ray
+    instance without one). None of processes, engine or shard size changes the output, so
+    they are recorded in run.json "options" only, not in the config (nor its hash).
     """
+    from builder.engines import default_processes, run_shards
+
     config = config or ExtractConfig()
+    processes = processes or default_processes()
     _check_out_dir(out_dir)
+    for leftover in out_dir.glob(".*.tmp-*") if out_dir.is_dir() else ():  # a crashed run's partial writes
+        if _is_temp_file(leftover.name):
+            leftover.unlink()
     # fail early, before reading anything, if the model is missing
     nlp = load_model(config.model, config.lean)
-    result = ingest(paths, max_bytes=max_bytes)
-    for reject in result.rejects:
-        if on_reject:
-            on_reject(reject)
-    tick = progress(len(result.articles)) if progress else None
-    if processes > 1:  # same output as one process: merged claims are sorted below
-        from builder.parallel import extract_parallel
-
-        claims = list(extract_parallel(result.articles, config, processes, on_article=tick))
-    else:
-        claims = list(extract(result.articles, config, on_article=tick))
-    claims.sort(key=lambda c: (-c.checkworthy, c.claim_id))
-    articles = sorted((p.article for p in result.articles), key=lambda a: (a.source.path, a.source.line or 0))
-
+    extractor = extractor_info(config, nlp)
+    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=on_reject)
     out_dir.mkdir(parents=True, exist_ok=True)
+    store = ShardStore(out_dir / DIRNAME)
+    keys: list[str] = []
+    resumed = 0
+
+    def todo():  # the shards not finished by an earlier run; the others are only counted
+        nonlocal resumed
+        for shard in cut(stream, json.dumps(extractor.__dict__, sort_keys=True), shard_articles):
+            keys.append(shard.key)
+            if store.done(shard.key):
+                resumed += 1
+                if progress:
+                    progress(len(shard.articles))
+            else:
+                yield shard
+
+    for shard, result in run_shards(todo(), config, processes, engine, address):
+        store.save(shard.key, result)
+        if progress:
+            progress(len(shard.articles))
+
     # run.json marks a finished run: remove the old one first, so a run interrupted while
     # writing never leaves new files beside an old run.json that vouches for them
     (out_dir / "run.json").unlink(missing_ok=True)
     hashes = {
-        "articles.jsonl": write_jsonl(out_dir / "articles.jsonl", (a.to_dict() for a in articles)),
-        "claims.jsonl": write_jsonl(out_dir / "claims.jsonl", (c.to_dict() for c in claims)),
-        "rejects.jsonl": write_jsonl(out_dir / "rejects.jsonl", (r.to_dict() for r in result.rejects)),
+        "articles.jsonl": write_lines(out_dir / "articles.jsonl", store.articles(keys, stream)),
+        "claims.jsonl": write_lines(out_dir / "claims.jsonl", store.claims(keys, stream)),
+        "rejects.jsonl": write_jsonl(out_dir / "rejects.jsonl", (r.to_dict() for r in stream.rejects)),
     }
-    counts = _counts(result.read, len(result.rejects), result.duplicates, articles, claims)
+    counts = _counts(stream, [store.counts(key) for key in keys])
     if group:  # before run.json, so its output hashes cover the grouping files too
         from builder.group import group as group_claims
 
@@ -96,7 +122,7 @@ def run_extract(
             (out_dir / name).unlink(missing_ok=True)
     run = {
         "claimset": __version__,
-        "extractor": extractor_info(config, nlp).__dict__,
+        "extractor": extractor.__dict__,
         "config": config.as_dict(nlp),
         # the arguments that redo this run (`claimset rebuild` uses them)
         "options": {
@@ -104,13 +130,16 @@ def run_extract(
             "max_bytes": max_bytes,
             "group": group,
             "processes": processes,
+            "engine": engine,
+            "shard_articles": shard_articles,
         },
-        "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in result.files],
+        "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in stream.files],
         "counts": counts,
         "outputs": hashes,
     }
     write_json(out_dir / "run.json", run)
-    return RunSummary(out_dir, counts, result.rejects, claims[:5])
+    store.remove()
+    return RunSummary(out_dir, counts, stream.rejects, shards=len(keys), resumed=resumed)
 
 
 def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
@@ -118,26 +147,30 @@ def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
     options = dict(recorded.get("options") or {"model": recorded["config"]["model"]})
     max_bytes = options.pop("max_bytes", DEFAULT_MAX_BYTES)
     group = options.pop("group", True)
-    processes = options.pop("processes", 1)
+    processes = options.pop("processes", None)
+    shard_articles = options.pop("shard_articles", SHARD_ARTICLES)
+    options.pop("engine", None)  # a rebuild runs here, whatever engine the recorded run used
     fields = {f.name for f in dataclasses.fields(ExtractConfig)}
     config = ExtractConfig(**{k: v for k, v in options.items() if k in fields})
     paths = [Path(item["path"]) for item in recorded["inputs"]]
-    return run_extract(paths, out_dir, config, max_bytes=max_bytes, group=group, processes=processes)
+    return run_extract(
+        paths, out_dir, config, max_bytes, group=group, processes=processes, shard_articles=shard_articles
+    )
 
 
-def _counts(read: int, rejected: int, duplicates: int, articles, claims) -> dict[str, object]:
+def _counts(stream: IngestStream, shards: list[dict]) -> dict[str, object]:
     sentences: Counter[str] = Counter()
     excluded: Counter[str] = Counter()
-    for article in articles:
-        sentences.update(article.sentence_counts)
-        excluded.update(span.reason for span in article.excluded)
+    for counts in shards:
+        sentences.update(counts["sentences"])
+        excluded.update(counts["excluded"])
     return {
-        "read": read,
-        "accepted": read - rejected,
-        "rejected": rejected,
-        "duplicates": duplicates,
-        "articles": len(articles),
-        "claims": len(claims),
+        "read": stream.read,
+        "accepted": stream.read - len(stream.rejects),
+        "rejected": len(stream.rejects),
+        "duplicates": stream.duplicates,
+        "articles": sum(counts["articles"] for counts in shards),
+        "claims": sum(counts["claims"] for counts in shards),
         "sentences": dict(sorted(sentences.items())),
         "excluded_spans": dict(sorted(excluded.items())),
     }
@@ -147,6 +180,16 @@ def _check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise ClaimsetError(Errors.E202, path=out_dir)
     if out_dir.is_dir() and any(out_dir.iterdir()):
-        ours = set(OUTPUT_FILES) | {"run.json"}
-        if not (out_dir / "run.json").exists() and not {p.name for p in out_dir.iterdir()} <= ours:
+        ours = set(OUTPUT_FILES) | {"run.json", DIRNAME}
+        names = {p.name for p in out_dir.iterdir() if not _is_temp_file(p.name)}
+        if not (out_dir / "run.json").exists() and not names <= ours:
             raise ClaimsetError(Errors.E202, path=out_dir)
+
+
+def _is_temp_file(name: str) -> bool:
+    """A temporary file of an atomic write that a crash left behind (``.<output>.tmp-<pid>``)."""
+    return (
+        name.startswith(".")
+        and ".tmp-" in name
+        and name[1:].split(".tmp-")[0] in OUTPUT_FILES + ("run.json",)
+    )

@@ -47,9 +47,44 @@ def write_text(path: Path, text: str) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def write_lines(path: Path, lines: Iterable[str]) -> str:
+    """Write lines (each ending in a newline) atomically as they come, never all in memory;
+    return the sha256. A failure part-way leaves no file behind."""
+    digest = hashlib.sha256()
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as handle:
+            chunk: list[bytes] = []
+            size = 0
+            for line in lines:
+                data = line.encode("utf-8")
+                chunk.append(data)
+                size += len(data)
+                if size >= 1 << 20:
+                    _write_chunk(handle, digest, chunk)
+                    chunk, size = [], 0
+            _write_chunk(handle, digest, chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise ClaimsetError(Errors.E207, path=path, detail=error.strerror or type(error).__name__) from None
+    except BaseException:  # an error in the producer of the lines: no partial file either
+        tmp.unlink(missing_ok=True)
+        raise
+    return "sha256:" + digest.hexdigest()
+
+
+def _write_chunk(handle, digest, chunk: list[bytes]) -> None:
+    data = b"".join(chunk)
+    digest.update(data)
+    handle.write(data)
+
+
 def write_jsonl(path: Path, rows: Iterable[dict]) -> str:
     """Write JSON Lines atomically with the one serialisation claimset uses; return the sha256."""
-    return write_text(path, "".join(dumps(row) + "\n" for row in rows))
+    return write_lines(path, (dumps(row) + "\n" for row in rows))
 
 
 def write_json(path: Path, value: object) -> str:

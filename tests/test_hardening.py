@@ -143,7 +143,8 @@ def test_a_full_disk_during_extract_leaves_no_run_that_looks_complete(tmp_path):
         assert_one_line_error(result, "E207")
         assert "claims.jsonl" in result.stderr
         assert not (out / "run.json").exists()  # the mark of a finished run
-        assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # no temp files left
+        # no temp files left; .shards keeps finished shards, so that a re-run resumes
+        assert not [p.name for p in out.rglob(".*") if p.name != ".shards"]
         # a later command does not take the folder for a finished run
         refused = cli(
             "publish", str(out), "--name", "claims", "--version", "1.0.0", "--out", str(tmp_path / "x")

@@ -1,12 +1,19 @@
-"""Scale: extraction over several processes gives exactly the bytes of one process."""
+"""Scale: however extraction is split up (processes, shards, engines, a crash and a resume),
+the output is exactly the bytes of one uninterrupted process."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from builder.run import run_extract
+import builder.shards
+from builder.run import OUTPUT_FILES, run_extract
 from tests.conftest import EXAMPLES, ROOT, read_jsonl, run_cli
 
 BBC = ROOT.parent / "shared" / "data" / "news" / "bbc_articles.jsonl"
@@ -19,21 +26,34 @@ def _inputs(tmp_path: Path) -> Path:
     rows = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line]
     picked = [row for index, row in enumerate(rows) if index % 250 == 0][:8]
     assert len(picked) == 8
+    # a date without its year (resolved only once every article is read) and a duplicate seen
+    # after its first copy's shard is done: both are completed when the shards are merged
+    undated = dict(picked[0], text=picked[0]["text"] + " A closing line.", published="March 3")
     with (inputs / "bbc.jsonl").open("w", encoding="utf-8") as handle:
-        for row in picked:
+        for row in [*picked, undated]:
             handle.write(json.dumps(row) + "\n")
+    (inputs / "zz-copy.jsonl").write_text(json.dumps(picked[1]) + "\n", encoding="utf-8")
     return inputs
+
+
+def _same_outputs(one: Path, two: Path, names=("articles.jsonl", "claims.jsonl", "rejects.jsonl")) -> None:
+    for name in names:
+        assert (two / name).read_bytes() == (one / name).read_bytes(), name
 
 
 def test_two_processes_write_the_same_bytes_as_one(tmp_path):
     inputs = _inputs(tmp_path)
-    run_extract([inputs], tmp_path / "one", group=False)
-    done = run_cli("extract", str(inputs), "--out", str(tmp_path / "two"), "--processes", "2", "--no-group")
+    run_extract([inputs], tmp_path / "one", group=False, processes=1)
+    two = ("--processes", "2", "--shard-articles", "3", "--no-group")  # 5 shards over 2 workers
+    done = run_cli("extract", str(inputs), "--out", str(tmp_path / "two"), *two)
     assert done.returncode == 0, done.stderr
-    for name in ("articles.jsonl", "claims.jsonl", "rejects.jsonl"):
-        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+    _same_outputs(tmp_path / "one", tmp_path / "two")
     claims = read_jsonl(tmp_path / "one" / "claims.jsonl")
     assert len({c["article_id"] for c in claims}) > 10  # examples and BBC articles both extracted
+    articles = read_jsonl(tmp_path / "one" / "articles.jsonl")
+    assert sum(bool(a["also_seen_at"]) for a in articles) == 1
+    assert any(a["source"]["published_raw"] == "March 3" and a["source"]["published"] for a in articles)
+    assert not (tmp_path / "two" / ".shards").exists()  # the work files go once run.json is written
     one = json.loads((tmp_path / "one" / "run.json").read_text())
     two = json.loads((tmp_path / "two" / "run.json").read_text())
     # the process count is how the run was done, not what it produced
@@ -61,3 +81,57 @@ def test_lean_mode_is_recorded_and_keeps_the_candidates(example_run, tmp_path):
     print(f"\nlean vs full on the examples: {len(spans ^ lean_spans)} of {len(spans)} candidates differ")
     assert len(spans & lean_spans) >= 0.95 * len(spans)
     assert len(lean_spans - spans) <= 0.05 * len(spans)
+
+
+def test_many_shards_merged_in_passes_give_the_same_bytes(tmp_path, monkeypatch):
+    """One article per shard and a merge of two files at a time: the external sort's passes."""
+    inputs = _inputs(tmp_path)
+    run_extract([inputs], tmp_path / "one", processes=1)
+    monkeypatch.setattr(builder.shards, "MERGE_FAN_IN", 2)
+    summary = run_extract([inputs], tmp_path / "many", processes=1, shard_articles=1)
+    assert summary.shards == summary.counts["articles"] > 10
+    _same_outputs(tmp_path / "one", tmp_path / "many", OUTPUT_FILES)
+
+
+def test_a_killed_extraction_resumes_where_it_stopped(tmp_path):
+    inputs = _inputs(tmp_path)
+    run_extract([inputs], tmp_path / "whole", processes=1, shard_articles=1)
+    out = tmp_path / "crashed"
+    command = [sys.executable, "-m", "builder", "extract", str(inputs), "--out", str(out)]
+    command += ["--processes", "1", "--shard-articles", "1"]
+    worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while len(list(out.glob(".shards/*.done.json"))) < 3:  # three articles done, the rest to do
+        assert worker.poll() is None and time.monotonic() < deadline, worker.communicate()
+        time.sleep(0.01)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert not (out / "run.json").exists() and not (out / "claims.jsonl").exists()
+    finished = len(list(out.glob(".shards/*.done.json")))
+
+    done = run_cli(*command[3:])
+    assert done.returncode == 0, done.stderr
+    total = len(read_jsonl(tmp_path / "whole" / "articles.jsonl"))
+    assert f"resumed: {finished} of {total} shards were finished by an earlier run" in done.stderr
+    _same_outputs(tmp_path / "whole", out, OUTPUT_FILES + ("run.json",))
+    assert not (out / ".shards").exists()
+
+
+def test_ray_engine_gives_the_local_engines_bytes(tmp_path):
+    inputs = _inputs(tmp_path)
+    run_extract([inputs], tmp_path / "local", processes=1)
+    ray = ("--engine", "ray", "--processes", "2", "--shard-articles", "3")
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    done = run_cli("extract", str(inputs), "--out", str(tmp_path / "ray"), *ray, env=env)
+    assert done.returncode == 0, done.stderr
+    _same_outputs(tmp_path / "local", tmp_path / "ray", OUTPUT_FILES)
+    recorded = json.loads((tmp_path / "ray" / "run.json").read_text())
+    assert recorded["options"]["engine"] == "ray"
+    assert recorded["config"] == json.loads((tmp_path / "local" / "run.json").read_text())["config"]
+
+
+def test_an_unknown_engine_is_a_one_line_error(tmp_path):
+    done = run_cli("extract", str(EXAMPLES), "--out", str(tmp_path / "out"), "--engine", "spark")
+    assert done.returncode != 0
+    assert "unknown engine 'spark'" in done.stderr and "E208" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

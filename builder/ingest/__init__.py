@@ -6,6 +6,7 @@ under its first path (in sorted order) with the others in ``also_seen_at``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,7 @@ from builder.ingest.metadata import Header, parse_date, parse_header, resolve_ye
 from builder.ingest.readers import DEFAULT_MAX_BYTES, InputFile, RawDocument, discover, read_file
 from builder.records import Article, Reject, Source, article_id_for, content_hash
 
-__all__ = ["IngestResult", "PreparedArticle", "ingest"]
+__all__ = ["IngestResult", "IngestStream", "PreparedArticle", "ingest"]
 
 
 @dataclass
@@ -37,29 +38,91 @@ class IngestResult:
 
 
 def ingest(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> IngestResult:
-    """Read every input under ``paths``; each document is either an article or a reject."""
-    files, loops = discover(paths)
-    result = IngestResult(articles=[], rejects=[], files=files)
-    for loop in loops:
-        result.read += 1
-        result.rejects.append(Reject(loop.path, None, Errors.E110.code, Errors.E110.format()))
-    by_id: dict[str, PreparedArticle] = {}
-    for item in files:
-        for document in read_file(item, max_bytes):
-            result.read += 1
-            if isinstance(document, InputRejected):
-                result.rejects.append(Reject(item.path, document.line, document.code, str(document)))
-                continue
-            prepared = prepare(document)
-            known = by_id.get(prepared.article.article_id)
-            if known is None:
-                by_id[prepared.article.article_id] = prepared
-                result.articles.append(prepared)
-            else:
-                result.duplicates += 1
-                known.article.also_seen_at.append(_where(document))
-    _resolve_missing_years(result.articles)
-    return result
+    """Read every input under ``paths``; each document is either an article or a reject.
+
+    Holds every article in memory; ``IngestStream`` reads one at a time for large corpora.
+    """
+    stream = IngestStream(paths, max_bytes)
+    articles = list(stream)
+    for prepared in articles:
+        stream.complete(prepared.article)
+    return IngestResult(articles, stream.rejects, stream.files, stream.read, stream.duplicates)
+
+
+class IngestStream:
+    """The articles under ``paths``, one at a time, in input order (sorted paths, then lines).
+
+    Memory stays flat but for one set of article ids (duplicates are told by their text), so a
+    few facts are known only at the end: where duplicates were also seen, and the year of dates
+    printed without one (taken from the latest dated article of the run). ``complete`` applies
+    them to an article (or its claims' sources) once the stream is exhausted.
+    """
+
+    def __init__(
+        self,
+        paths: list[Path],
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        on_reject: Callable[[Reject], None] | None = None,
+    ) -> None:
+        self.files, self._loops = discover(paths)  # fails now, before any work, on a missing path
+        self.max_bytes = max_bytes
+        self.on_reject = on_reject
+        self.rejects: list[Reject] = []
+        self.read = 0  # documents read: files, or lines of JSONL files
+        self.duplicates = 0
+        self.also_seen: dict[str, list[str]] = {}
+        self.pending_year: dict[str, tuple[int, int]] = {}  # article_id -> (month, day) without a year
+        self.latest: date | None = None
+        self._seen: set[str] = set()
+
+    def __iter__(self) -> Iterator[PreparedArticle]:
+        for loop in self._loops:
+            self.read += 1
+            self._reject(Reject(loop.path, None, Errors.E110.code, Errors.E110.format()))
+        for item in self.files:
+            for document in read_file(item, self.max_bytes):
+                self.read += 1
+                if isinstance(document, InputRejected):
+                    self._reject(Reject(item.path, document.line, document.code, str(document)))
+                    continue
+                prepared = prepare(document)
+                article_id = prepared.article.article_id
+                if article_id in self._seen:
+                    self.duplicates += 1
+                    self.also_seen.setdefault(article_id, []).append(_where(document))
+                    continue
+                self._seen.add(article_id)
+                published = prepared.article.source.published
+                if published:
+                    day = date.fromisoformat(published[:10])
+                    self.latest = day if self.latest is None else max(self.latest, day)
+                elif prepared.pending_month_day:
+                    self.pending_year[article_id] = prepared.pending_month_day
+                yield prepared
+
+    def needs_completion(self, article_id: str) -> bool:
+        return article_id in self.also_seen or (article_id in self.pending_year and self.latest is not None)
+
+    def complete(self, article: Article) -> None:
+        """Add what was learnt after ``article`` was read: duplicates seen later, its year."""
+        article.also_seen_at.extend(self.also_seen.get(article.article_id, []))
+        self.complete_source(article.article_id, article.source)
+
+    def complete_source(self, article_id: str, source: Source | dict) -> None:
+        """Give the year to a date printed without one, on an article's source or a claim's copy."""
+        month_day = self.pending_year.get(article_id)
+        if month_day is None or self.latest is None:
+            return
+        fields = source if isinstance(source, dict) else source.__dict__
+        fields["published"] = resolve_year(month_day, self.latest)
+        fields["published_basis"] = (
+            f"{fields['published_basis']}; year from the latest dated article in the run"
+        )
+
+    def _reject(self, reject: Reject) -> None:
+        self.rejects.append(reject)
+        if self.on_reject:
+            self.on_reject(reject)
 
 
 def _where(document: RawDocument) -> str:
@@ -102,18 +165,3 @@ def _header_from_meta(meta: dict[str, str | None]) -> Header:
         header.published, header.month_day = parse_date(raw)
         header.published_raw, header.published_basis = raw, "metadata"
     return header
-
-
-def _resolve_missing_years(articles: list[PreparedArticle]) -> None:
-    """Give a year to dates printed without one ("Feb 5"), from the latest dated article of the run."""
-    known = [date.fromisoformat(p.article.source.published) for p in articles if p.article.source.published]
-    if not known:
-        return
-    reference = max(known)
-    for prepared in articles:
-        if prepared.pending_month_day:
-            source = prepared.article.source
-            source.published = resolve_year(prepared.pending_month_day, reference)
-            source.published_basis = (
-                f"{source.published_basis}; year from the latest dated article in the run"
-            )

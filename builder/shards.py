@@ -1,0 +1,169 @@
+"""Shards: the unit of extraction work, of resuming and of the merge that makes the output.
+
+A run cuts its articles, in input order, into shards of ``shard_articles`` articles. Each
+shard is extracted on its own (in this process, a worker process or a Ray worker) and saved
+under ``DIR/.shards/`` as two files, named by a key that hashes the extraction config and
+every article record of the shard:
+
+- ``<key>.articles.jsonl``: the shard's articles, with their sentence counts;
+- ``<key>.claims.jsonl``: its claims, sorted as claims.jsonl is sorted;
+
+then ``<key>.done.json`` (its counts), written last, marks the shard finished. A run started
+again over the same inputs and config finds the finished shards by their keys and extracts
+only the others. The merge streams the shard files into the outputs: articles in input
+order, claims by an external merge sort, so no step holds the corpus in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.extract import ExtractConfig, extract
+from builder.ingest import IngestStream, PreparedArticle
+from builder.records import Claim, dumps
+from builder.runfiles import write_json, write_lines, write_text
+
+SHARD_ARTICLES = 64  # default articles per shard: small enough for progress, resume and balance
+MERGE_FAN_IN = 128  # shard files merged at once; more are merged in passes (open-file limits)
+DIRNAME = ".shards"
+
+
+@dataclass
+class Shard:
+    index: int
+    key: str
+    articles: list[PreparedArticle]
+
+
+@dataclass
+class ShardResult:
+    """What one shard produced, serialised: JSON lines ready to be written."""
+
+    articles: list[str]
+    claims: list[str]
+    sentences: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)
+
+
+def claim_order(claim: Claim) -> tuple[float, str]:
+    """The order of claims.jsonl: most check-worthy first, ties by claim_id."""
+    return -claim.checkworthy, claim.claim_id
+
+
+def cut(articles: Iterable[PreparedArticle], stamp: str, size: int = SHARD_ARTICLES) -> Iterator[Shard]:
+    """Consecutive shards of ``size`` articles, keyed by ``stamp`` (the extractor's versions and
+    config hash) and the shard's article records."""
+    batch: list[PreparedArticle] = []
+    index = 0
+    for prepared in articles:
+        batch.append(prepared)
+        if len(batch) == size:
+            yield Shard(index, shard_key(stamp, batch), batch)
+            batch, index = [], index + 1
+    if batch:
+        yield Shard(index, shard_key(stamp, batch), batch)
+
+
+def shard_key(stamp: str, articles: list[PreparedArticle]) -> str:
+    digest = hashlib.sha256(stamp.encode("utf-8"))
+    for prepared in articles:
+        digest.update(b"\x00" + dumps(prepared.article.to_dict()).encode("utf-8"))
+    return digest.hexdigest()[:24]
+
+
+def extract_shard(articles: list[PreparedArticle], config: ExtractConfig) -> ShardResult:
+    """Extract one shard (runs in whichever worker the engine chose)."""
+    claims = sorted(extract(articles, config), key=claim_order)
+    sentences: Counter[str] = Counter()
+    excluded: Counter[str] = Counter()
+    for prepared in articles:
+        sentences.update(prepared.article.sentence_counts)
+        excluded.update(span.reason for span in prepared.article.excluded)
+    return ShardResult(
+        articles=[dumps(p.article.to_dict()) + "\n" for p in articles],
+        claims=[dumps(c.to_dict()) + "\n" for c in claims],
+        sentences=dict(sentences),
+        excluded=dict(excluded),
+    )
+
+
+class ShardStore:
+    """The finished shards of a run, in ``DIR/.shards``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def done(self, key: str) -> bool:
+        return (self.folder / f"{key}.done.json").exists()
+
+    def save(self, key: str, result: ShardResult) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_text(self.folder / f"{key}.claims.jsonl", "".join(result.claims))
+        write_text(self.folder / f"{key}.articles.jsonl", "".join(result.articles))
+        counts = {
+            "articles": len(result.articles),
+            "claims": len(result.claims),
+            "sentences": result.sentences,
+            "excluded": result.excluded,
+        }
+        write_json(self.folder / f"{key}.done.json", counts)  # last: the shard is finished
+
+    def counts(self, key: str) -> dict:
+        return json.loads((self.folder / f"{key}.done.json").read_text(encoding="utf-8"))
+
+    def articles(self, keys: list[str], stream: IngestStream) -> Iterator[str]:
+        """Article lines in input order, completed with what was learnt after they were read."""
+        for key in keys:
+            with open(self.folder / f"{key}.articles.jsonl", encoding="utf-8") as handle:
+                for line in handle:
+                    yield _completed(line, stream, article=True)
+
+    def claims(self, keys: list[str], stream: IngestStream) -> Iterator[str]:
+        """Claim lines of every shard in claims.jsonl order (a k-way merge of sorted shards)."""
+        paths = [self.folder / f"{key}.claims.jsonl" for key in keys]
+        for line in _merge(paths, self.folder):
+            yield _completed(line, stream, article=False)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _completed(line: str, stream: IngestStream, article: bool) -> str:
+    if not (stream.also_seen or stream.pending_year):
+        return line
+    record = json.loads(line)
+    article_id = record["article_id"]
+    if not stream.needs_completion(article_id):
+        return line
+    if article:
+        record["also_seen_at"].extend(stream.also_seen.get(article_id, []))
+    stream.complete_source(article_id, record["source"])
+    return dumps(record) + "\n"
+
+
+def _line_order(line: str) -> tuple[float, str]:
+    record = json.loads(line)
+    return -record["checkworthy"], record["claim_id"]
+
+
+def _merge(paths: list[Path], scratch: Path, depth: int = 0) -> Iterator[str]:
+    """The lines of sorted files, merged; more than MERGE_FAN_IN files are merged in passes."""
+    if len(paths) > MERGE_FAN_IN:
+        runs = []
+        for number, start in enumerate(range(0, len(paths), MERGE_FAN_IN)):
+            run = scratch / f"merge-{depth}-{number}.jsonl"
+            write_lines(run, _merge(paths[start : start + MERGE_FAN_IN], scratch, depth + 1))
+            runs.append(run)
+        yield from _merge(runs, scratch, depth + 1)
+        return
+    with ExitStack() as stack:
+        handles = [stack.enter_context(open(path, encoding="utf-8")) for path in paths]
+        yield from heapq.merge(*handles, key=_line_order)
