@@ -6,9 +6,14 @@ best of ``--repeats``:
   card, datasheet, changelog, ClaimReview, Croissant), in claims per second;
 - baseline: ``polars.DataFrame(rows).write_parquet`` of the same claim rows (the rows the
   release's claims config holds), in claims per second.
-Prints the ratio (the aim is at least 0.5).
+Prints the ratio (the aim is at least 0.5). Every repeat is a first version (its own dataset
+name), so no repeat has a previous version to compare in its changelog.
 
-Usage: .venv/bin/python bench/bench_publish.py [--articles 100] [--repeats 3]
+With ``--memory-articles N``, also the peak memory of ``publish`` (a fresh subprocess) over a
+run of N articles and one of 10x N (each copy a new article), and its growth above the RSS
+after the imports; publish still holds a release in memory (see bench/README.md).
+
+Usage: .venv/bin/python bench/bench_publish.py [--articles 100] [--repeats 3] [--memory-articles 0]
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--memory-articles", type=int, default=0)
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, polars {pl.__version__}, "
@@ -50,7 +57,7 @@ def main() -> None:
         ours, bare = [], []
         for attempt in range(args.repeats):
             start = time.perf_counter()
-            release = publish(run, "bench", f"0.0.{attempt}", out=work / "exports", options=options)
+            release = publish(run, f"bench{attempt}", "0.1.0", out=work / "exports", options=options)
             ours.append(time.perf_counter() - start)
             rows = [row for split in release.rows["claims"].values() for row in split]
             start = time.perf_counter()
@@ -60,6 +67,38 @@ def main() -> None:
         print(f"run folder: {args.articles} BBC articles, {len(rows):,} claims")
         print(f"bare polars write_parquet   {bare_s:10,.0f} claims/s")
         print(f"claimset publish            {ours_s:10,.0f} claims/s   ratio {ours_s / bare_s:.3f} (aim >= 0.5)")  # fmt: skip
+        if args.memory_articles:
+            memory(args.memory_articles, work)
+
+
+MEMORY_SCRIPT = """
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+import builder.checkworthy, builder.publish.datasheet
+from builder.publish import PublishOptions, publish
+imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+release = publish(Path({run!r}), "memory", "0.1.0", out=Path({out!r}), options=PublishOptions(release_date="2026-01-01"))
+print(imports, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, release.count("claims"))
+"""
+
+
+def memory(articles: int, work: Path) -> None:
+    rows = read_rows(articles)
+    figures = []
+    for copies in (1, 10):
+        run = work / f"memory-run-{copies}"
+        run_extract([write_corpus(rows, work / f"memory-{copies}.jsonl", copies)], run)
+        script = MEMORY_SCRIPT.format(root=str(ROOT), run=str(run), out=str(work / f"memory-{copies}"))
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        imports, peak, claims = (int(value) for value in done.stdout.split()[-3:])
+        figures.append((imports / 1024, peak / 1024, claims))
+        print(f"publish peak memory, {copies * articles:5} articles ({claims:,} claims): {peak / 1024:6.0f} MB, "
+              f"{(peak - imports) / 1024:5.0f} MB above the imports")  # fmt: skip
+    (i1, p1, _), (i10, p10, _) = figures
+    print(
+        f"ratio 10x / 1x: peak {p10 / p1:.2f} (aim <= 1.2), above the imports {(p10 - i10) / max(p1 - i1, 1):.2f}"
+    )
 
 
 if __name__ == "__main__":

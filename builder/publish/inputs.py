@@ -24,6 +24,8 @@ OPTIONAL = (
     "agreement.json",
 )
 
+UNREAD = ("claim_groups.jsonl",)  # hashed into the manifest (a rebuild checks it), not published
+
 
 @dataclass
 class RunFolder:
@@ -36,7 +38,6 @@ class RunFolder:
     rejects: list[dict] = field(default_factory=list)
     clusters: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
-    claim_groups: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
     verdicts: list[dict] = field(default_factory=list)
     agreement: dict | None = None
@@ -70,7 +71,7 @@ def read_run_folder(path: Path) -> RunFolder:
         if not file.is_file():
             continue
         folder.hashes[name] = file_sha256(file)
-        if name.endswith(".jsonl") and name not in REQUIRED:
+        if name.endswith(".jsonl") and name not in REQUIRED + UNREAD:
             setattr(folder, name.removesuffix(".jsonl"), read_jsonl(file))
     if (path / "agreement.json").is_file():
         folder.agreement = json.loads((path / "agreement.json").read_text(encoding="utf-8"))
