@@ -96,38 +96,55 @@ def speed(args, work: Path, config: ExtractConfig) -> None:
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import resource, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from builder.extract import ExtractConfig, checkworthy_scorer, load_model
 from builder.run import run_extract
+
+def rss():  # resident set size now, in KiB
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+
 config = ExtractConfig(lean={lean!r})
 load_model(config.model, config.lean)
 checkworthy_scorer(config)
-models = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+models, highest, running = rss(), [0], True
+
+def sample():
+    while running:
+        highest[0] = max(highest[0], rss())
+        time.sleep(0.005)
+
+sampler = threading.Thread(target=sample)
+sampler.start()
 run_extract([Path({corpus!r})], Path({out!r}), config, group=False, processes=1)
-print(models, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+running = False
+sampler.join()
+print(models, highest[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-def peak_rss_mb(corpus: Path, out: Path, lean: bool) -> tuple[float, float]:
-    """(RSS after loading the models, peak RSS of the whole run), in MB."""
+def peak_rss_mb(corpus: Path, out: Path, lean: bool) -> tuple[float, float, float]:
+    """(RSS once the models are loaded, highest RSS during the run, peak RSS), in MB."""
     script = MEMORY_SCRIPT.format(root=str(ROOT), corpus=str(corpus), out=str(out), lean=lean)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    models, peak = (int(value) / 1024 for value in done.stdout.split()[-2:])  # ru_maxrss: KiB on Linux
-    return models, peak
+    return tuple(int(value) / 1024 for value in done.stdout.split()[-3:])  # KiB on Linux
 
 
 def memory(args, work: Path) -> None:
     rows = read_rows(args.memory_articles)
-    models1, one = peak_rss_mb(write_corpus(rows, work / "mem1.jsonl"), work / "mem1", args.lean)
-    models10, ten = peak_rss_mb(
-        write_corpus(rows, work / "mem10.jsonl", copies=10), work / "mem10", args.lean
-    )
-    grow1, grow10 = one - models1, ten - models10
-    print(f"peak memory, {len(rows)} articles      {one:7.0f} MB   above the loaded models {grow1:6.0f} MB")
-    print(f"peak memory, {10 * len(rows)} articles (10x) {ten:7.0f} MB   above the loaded models {grow10:6.0f} MB")  # fmt: skip
-    print(f"ratio 10x / 1x: peak {ten / one:.2f} (aim <= 1.2), above the models {grow10 / max(grow1, 1):.2f}")
+    grown = []
+    for copies in (1, 10):
+        models, during, peak = peak_rss_mb(
+            write_corpus(rows, work / f"mem{copies}.jsonl", copies), work / f"mem{copies}", args.lean
+        )
+        grown.append((peak, during - models))
+        print(f"peak memory, {copies * len(rows):5} articles {peak:7.0f} MB; the run's own growth above "
+              f"the loaded models {during - models:5.0f} MB")  # fmt: skip
+    (one, grow1), (ten, grow10) = grown
+    print(f"ratio 10x / 1x: peak {ten / one:.2f} (aim <= 1.2); growth above the models {grow10:.0f} MB "
+          f"vs {grow1:.0f} MB")  # fmt: skip
 
 
 def main() -> None:

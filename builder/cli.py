@@ -80,7 +80,7 @@ def extract(
         "without it a local Ray instance is started.",
     ),
     shard_articles: int = typer.Option(
-        64,
+        16,
         "--shard-articles",
         min=1,
         help="Articles per shard: the unit of work sent to a worker and of resuming after a crash.",

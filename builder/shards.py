@@ -31,7 +31,7 @@ from builder.ingest import IngestStream, PreparedArticle
 from builder.records import Claim, dumps
 from builder.runfiles import write_json, write_lines, write_text
 
-SHARD_ARTICLES = 64  # default articles per shard: small enough for progress, resume and balance
+SHARD_ARTICLES = 16  # default articles per shard: small enough to balance workers on small runs
 MERGE_FAN_IN = 128  # shard files merged at once; more are merged in passes (open-file limits)
 DIRNAME = ".shards"
 
