@@ -96,40 +96,30 @@ def speed(args, work: Path, config: ExtractConfig) -> None:
 
 
 MEMORY_SCRIPT = """
-import resource, sys, threading, time
+import resource, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
+from rss import highest_rss, rss_mb
 from builder.extract import ExtractConfig, checkworthy_scorer, load_model
 from builder.run import run_extract
-
-def rss():  # resident set size now, in KiB
-    with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-
 config = ExtractConfig(lean={lean!r})
 load_model(config.model, config.lean)
 checkworthy_scorer(config)
-models, highest, running = rss(), [0], True
-
-def sample():
-    while running:
-        highest[0] = max(highest[0], rss())
-        time.sleep(0.005)
-
-sampler = threading.Thread(target=sample)
-sampler.start()
-run_extract([Path({corpus!r})], Path({out!r}), config, group=False, processes=1)
-running = False
-sampler.join()
-print(models, highest[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+models = rss_mb()
+with highest_rss() as during:
+    run_extract([Path({corpus!r})], Path({out!r}), config, group=False, processes=1)
+print(models, during[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
 def peak_rss_mb(corpus: Path, out: Path, lean: bool) -> tuple[float, float, float]:
     """(RSS once the models are loaded, highest RSS during the run, peak RSS), in MB."""
-    script = MEMORY_SCRIPT.format(root=str(ROOT), corpus=str(corpus), out=str(out), lean=lean)
+    script = MEMORY_SCRIPT.format(
+        root=str(ROOT), bench=str(ROOT / "bench"), corpus=str(corpus), out=str(out), lean=lean
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return tuple(int(value) / 1024 for value in done.stdout.split()[-3:])  # KiB on Linux
+    return tuple(float(value) for value in done.stdout.split()[-3:])
 
 
 def memory(args, work: Path) -> None:

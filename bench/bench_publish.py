@@ -75,11 +75,14 @@ MEMORY_SCRIPT = """
 import resource, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
+sys.path.insert(0, {bench!r})
+from rss import highest_rss, rss_mb
 import builder.checkworthy, builder.publish.datasheet
 from builder.publish import PublishOptions, publish
-imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-release = publish(Path({run!r}), "memory", "0.1.0", out=Path({out!r}), options=PublishOptions(release_date="2026-01-01"))
-print(imports, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, release.count("claims"))
+imports = rss_mb()
+with highest_rss() as during:
+    release = publish(Path({run!r}), "memory", "0.1.0", out=Path({out!r}), options=PublishOptions(release_date="2026-01-01"))
+print(imports, during[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, release.count("claims"))
 """
 
 
@@ -89,16 +92,17 @@ def memory(articles: int, work: Path) -> None:
     for copies in (1, 10):
         run = work / f"memory-run-{copies}"
         run_extract([write_corpus(rows, work / f"memory-{copies}.jsonl", copies)], run)
-        script = MEMORY_SCRIPT.format(root=str(ROOT), run=str(run), out=str(work / f"memory-{copies}"))
+        script = MEMORY_SCRIPT.format(
+            root=str(ROOT), bench=str(ROOT / "bench"), run=str(run), out=str(work / f"memory-{copies}")
+        )
         done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-        imports, peak, claims = (int(value) for value in done.stdout.split()[-3:])
-        figures.append((imports / 1024, peak / 1024, claims))
-        print(f"publish peak memory, {copies * articles:5} articles ({claims:,} claims): {peak / 1024:6.0f} MB, "
-              f"{(peak - imports) / 1024:5.0f} MB above the imports")  # fmt: skip
-    (i1, p1, _), (i10, p10, _) = figures
-    print(
-        f"ratio 10x / 1x: peak {p10 / p1:.2f} (aim <= 1.2), above the imports {(p10 - i10) / max(p1 - i1, 1):.2f}"
-    )
+        imports, during, peak, claims = (float(value) for value in done.stdout.split()[-4:])
+        figures.append((peak, during - imports))
+        print(f"publish peak memory, {copies * articles:5} articles ({claims:,.0f} claims): {peak:6.0f} MB; "
+              f"growth above the imports {during - imports:5.0f} MB")  # fmt: skip
+    (one, grow1), (ten, grow10) = figures
+    print(f"ratio 10x / 1x: peak {ten / one:.2f} (aim <= 1.2); growth above the imports {grow10:.0f} MB "
+          f"vs {grow1:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":
