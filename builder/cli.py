@@ -63,7 +63,7 @@ def extract(
         "--processes",
         "-p",
         min=0,
-        help="Worker processes for extraction [default: 0, all cores]; with --engine ray, the CPUs "
+        help="Worker processes for extraction (default: all cores); with --engine ray, the CPUs "
         "of the local Ray instance. Output is identical for any number.",
         show_default=False,
     ),
@@ -71,7 +71,7 @@ def extract(
         "local",
         "--engine",
         help="Where shards are extracted: 'local' (processes on this machine) or 'ray' "
-        "(needs `pip install 'claimset[ray]'`). Output is identical on either.",
+        "(needs `pip install 'claimset\\[ray]'`). Output is identical on either.",
     ),
     ray_address: str | None = typer.Option(
         None,
@@ -147,15 +147,15 @@ def extract(
 @app.command("train-checkworthy")
 def train_checkworthy(
     train: Path = typer.Option(
-        None, help="Labelled JSONL for training [default: ../shared/data/checkworthy/train.jsonl]."
+        None, help="Labelled JSONL for training \\[default: ../shared/data/checkworthy/train.jsonl]."
     ),
     dev: Path = typer.Option(
         None,
-        help="Labelled JSONL for the reported dev metrics [default: ../shared/data/checkworthy/dev.jsonl].",
+        help="Labelled JSONL for the reported dev metrics \\[default: ../shared/data/checkworthy/dev.jsonl].",
     ),
     out: Path = typer.Option(
         None,
-        help="Folder for model.json.gz, config.json, metrics.json [default: the shipped model's folder].",
+        help="Folder for model.json.gz, config.json, metrics.json \\[default: the shipped model's folder].",
     ),
     seed: int = typer.Option(13, help="Random seed (folds); the same seed and data give the same bytes."),
 ) -> None:
@@ -188,7 +188,7 @@ def train_checkworthy(
 def eval_checkworthy(
     file: Path = typer.Argument(..., help='JSONL of {"text": ..., "label": 0 or 1}.'),
     model: str = typer.Option("shipped", help="'shipped' or a folder from `claimset train-checkworthy`."),
-    threshold: float | None = typer.Option(None, help="Decision threshold [default: the model's own]."),
+    threshold: float | None = typer.Option(None, help="Decision threshold \\[default: the model's own]."),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Measure the check-worthiness model: F1 (positive class), precision, recall, calibration."""
@@ -223,9 +223,9 @@ def publish(
     ),
     datasheet: Path | None = typer.Option(
         None,
-        help="YAML with the datasheet's prose (motivation, collection, uses...) [default: generic text].",
+        help="YAML with the datasheet's prose (motivation, collection, uses...) \\[default: generic text].",
     ),
-    release_date: str | None = typer.Option(None, "--date", help="Release date, ISO [default: today]."),
+    release_date: str | None = typer.Option(None, "--date", help="Release date, ISO \\[default: today]."),
     push_to_hub: str | None = typer.Option(
         None,
         "--push-to-hub",
@@ -283,7 +283,7 @@ def rebuild(
 def group_command(
     run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` (holds claims.jsonl)."),
     threshold: float | None = typer.Option(
-        None, help="Similarity (0-1) at which two claims count as the same fact [default: 0.55]."
+        None, help="Similarity (0-1) at which two claims count as the same fact \\[default: 0.55]."
     ),
 ) -> None:
     """Group claims asserting the same fact across articles and flag conflicting values."""

@@ -135,3 +135,11 @@ def test_an_unknown_engine_is_a_one_line_error(tmp_path):
     assert done.returncode != 0
     assert "unknown engine 'spark'" in done.stderr and "E208" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_help_shows_the_ray_extra_and_bracketed_defaults():
+    env = {**os.environ, "COLUMNS": "200"}
+    extract = run_cli("extract", "--help", env=env).stdout
+    assert "pip install 'claimset[ray]'" in extract and "(default: all cores)" in extract
+    train = run_cli("train-checkworthy", "--help", env=env).stdout
+    assert "[default: ../shared/data/checkworthy/train.jsonl]" in train  # rich markup would eat it
