@@ -11,7 +11,7 @@
 
 Runs alternate and the best of ``--repeats`` is kept. Data: ../shared/data/news/bbc_articles.jsonl.
 
-Usage: .venv/bin/python bench/bench_extract.py [--articles 100] [--memory-articles 100] [--repeats 2] [--lean]
+Usage: .venv/bin/python bench/bench_extract.py [--articles 100] [--memory-articles 100] [--repeats 2] [--lean] [--ray]
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ def speed(args, work: Path, config: ExtractConfig) -> None:
         two_t.append(timed(claimset(2)))
         bare2_t.append(timed(lambda: bare(2)))
     bare_s, bare2_s, one_s, two_s = (words / min(t) for t in (bare_t, bare2_t, one_t, two_t))
+    if args.ray:  # one run: Ray starts (and stops) a local instance inside the timing
+        ray_s = words / timed(
+            lambda: run_extract([corpus], work / "out-ray", config, group=False, processes=2, engine="ray")
+        )
     print(f"corpus: {len(rows)} BBC articles, {words:,} words; components {nlp.pipe_names}")
     print(f"bare nlp.pipe loop      {bare_s:8,.0f} words/s")
     print(
@@ -93,6 +97,8 @@ def speed(args, work: Path, config: ExtractConfig) -> None:
     )
     print(f"bare loop, n_process=2  {bare2_s:8,.0f} words/s   scaling 1 -> 2      {bare2_s / bare_s:.2f}x (what this machine gives now)")  # fmt: skip
     print(f"claimset, 2 processes   {two_s:8,.0f} words/s   scaling 1 -> 2      {two_s / one_s:.2f}x (aim >= 1.7)")  # fmt: skip
+    if args.ray:
+        print(f"claimset, Ray, 2 CPUs   {ray_s:8,.0f} words/s   vs 2 local processes {ray_s / two_s:.2f} (start-up included)")  # fmt: skip
 
 
 MEMORY_SCRIPT = """
@@ -143,12 +149,14 @@ def main() -> None:
     parser.add_argument("--memory-articles", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--lean", action="store_true", help="lean mode (senter instead of the parser)")
+    parser.add_argument("--ray", action="store_true", help="also one run on a local Ray instance, 2 CPUs")
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         speed(args, Path(tmp), ExtractConfig(lean=args.lean))
-        memory(args, Path(tmp))
+        if args.memory_articles:
+            memory(args, Path(tmp))
 
 
 if __name__ == "__main__":
