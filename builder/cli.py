@@ -129,6 +129,13 @@ def extract(
             )
         except ClaimsetError as error:
             fail(error)
+        except KeyboardInterrupt:
+            typer.echo(
+                f"interrupted: finished shards are kept in {out / '.shards'}; "
+                "run the same command again to resume",
+                err=True,
+            )
+            raise typer.Exit(130) from None
     c = summary.counts
     if summary.resumed:
         console.print(

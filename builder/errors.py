@@ -57,6 +57,17 @@ class Errors:
     E209 = ErrorSpec(
         "E209", "the ray engine needs Ray, which is not installed", "pip install 'claimset[ray]'"
     )
+    E210 = ErrorSpec(
+        "E210",
+        "an extraction worker stopped ({detail})",
+        "finished shards are kept: run the same command again to resume (out of memory? try fewer --processes)",
+    )
+    E211 = ErrorSpec("E211", "cannot use Ray at {address} ({detail})", "is the cluster running? `ray status`")
+    E212 = ErrorSpec(
+        "E212",
+        "cannot read {path} ({detail})",
+        "the run's work folder is damaged: delete its .shards folder and run again",
+    )
     # Label Studio.
     E301 = ErrorSpec("E301", "installing Label Studio failed ({detail})", "check access to PyPI and retry")
     E302 = ErrorSpec("E302", "Label Studio is not installed in {path}", "run `claimset studio install`")
@@ -188,6 +199,16 @@ class ClaimsetError(Exception):
         self.spec = spec
         self.code = spec.code
         super().__init__(spec.format(**kwargs))
+
+    def __reduce__(self):  # crosses process boundaries whole (worker processes, Ray tasks)
+        return _restore, (self.spec, str(self))
+
+
+def _restore(spec: ErrorSpec, message: str) -> ClaimsetError:
+    error = ClaimsetError.__new__(ClaimsetError)
+    error.spec, error.code = spec, spec.code
+    Exception.__init__(error, message)
+    return error
 
 
 class InputRejected(Exception):

@@ -24,8 +24,8 @@ from builder.errors import ClaimsetError, Errors
 from builder.extract import ExtractConfig, extractor_info, load_model
 from builder.ingest import IngestStream
 from builder.ingest.readers import DEFAULT_MAX_BYTES
-from builder.records import Reject
-from builder.runfiles import write_json, write_jsonl, write_lines
+from builder.records import Reject, dumps
+from builder.runfiles import write_json, write_lines
 from builder.shards import DIRNAME, SHARD_ARTICLES, ShardStore, cut
 
 OUTPUT_FILES = (
@@ -42,7 +42,6 @@ OUTPUT_FILES = (
 class RunSummary:
     out_dir: Path
     counts: dict[str, object]
-    rejects: list[Reject]
     shards: int = 0  # shards in the run
     resumed: int = 0  # of which were finished by an earlier, interrupted run and not redone
 
@@ -65,8 +64,10 @@ def run_extract(
     ``on_reject`` hears about each rejected input as it happens; ``progress`` is called with
     the number of articles each time a shard is done. ``processes`` workers (default: all
     cores) extract in parallel on ``engine`` ("local", or "ray" at ``address``, a local Ray
-    instance without one). None of processes, engine or shard size changes the output, so
-    they are recorded in run.json "options" only, not in the config (nor its hash).
+    instance without one). None of processes, engine or shard size changes the output:
+    processes and shard size are recorded in run.json "options" (a rebuild redoes the run with
+    them), never in the config or its hash; the engine is not recorded at all, since a rebuild
+    runs locally and must write the same run.json.
     """
     from builder.engines import default_processes, run_shards
 
@@ -79,10 +80,19 @@ def run_extract(
     # fail early, before reading anything, if the model is missing
     nlp = load_model(config.model, config.lean)
     extractor = extractor_info(config, nlp)
-    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=on_reject)
     out_dir.mkdir(parents=True, exist_ok=True)
     store = ShardStore(out_dir / DIRNAME)
+    store.folder.mkdir(exist_ok=True)
+    spool = (store.folder / "rejects.spool").open("w", encoding="utf-8")  # rejects as they come
+
+    def rejected(reject: Reject) -> None:
+        spool.write(dumps(reject.to_dict()) + "\n")
+        if on_reject:
+            on_reject(reject)
+
+    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=rejected, keep_rejects=False)
     keys: list[str] = []
+    totals = ShardTotals()
     resumed = 0
 
     def todo():  # the shards not finished by an earlier run; the others are only counted
@@ -90,16 +100,18 @@ def run_extract(
         for shard in cut(stream, json.dumps(extractor.__dict__, sort_keys=True), shard_articles):
             keys.append(shard.key)
             if store.done(shard.key):
+                totals.add(store.counts(shard.key))
                 resumed += 1
                 if progress:
                     progress(len(shard.articles))
             else:
                 yield shard
 
-    for shard, result in run_shards(todo(), config, processes, engine, address):
-        store.save(shard.key, result)
-        if progress:
-            progress(len(shard.articles))
+    with spool:
+        for shard, result in run_shards(todo(), config, processes, engine, address):
+            totals.add(store.save(shard.key, result))
+            if progress:
+                progress(len(shard.articles))
 
     # run.json marks a finished run: remove the old one first, so a run interrupted while
     # writing never leaves new files beside an old run.json that vouches for them
@@ -107,9 +119,9 @@ def run_extract(
     hashes = {
         "articles.jsonl": write_lines(out_dir / "articles.jsonl", store.articles(keys, stream)),
         "claims.jsonl": write_lines(out_dir / "claims.jsonl", store.claims(keys, stream)),
-        "rejects.jsonl": write_jsonl(out_dir / "rejects.jsonl", (r.to_dict() for r in stream.rejects)),
+        "rejects.jsonl": write_lines(out_dir / "rejects.jsonl", store.lines("rejects.spool")),
     }
-    counts = _counts(stream, [store.counts(key) for key in keys])
+    counts = totals.counts(stream)
     if group:  # before run.json, so its output hashes cover the grouping files too
         from builder.group import group as group_claims
 
@@ -130,7 +142,6 @@ def run_extract(
             "max_bytes": max_bytes,
             "group": group,
             "processes": processes,
-            "engine": engine,
             "shard_articles": shard_articles,
         },
         "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in stream.files],
@@ -139,7 +150,7 @@ def run_extract(
     }
     write_json(out_dir / "run.json", run)
     store.remove()
-    return RunSummary(out_dir, counts, stream.rejects, shards=len(keys), resumed=resumed)
+    return RunSummary(out_dir, counts, shards=len(keys), resumed=resumed)
 
 
 def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
@@ -149,7 +160,6 @@ def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
     group = options.pop("group", True)
     processes = options.pop("processes", None)
     shard_articles = options.pop("shard_articles", SHARD_ARTICLES)
-    options.pop("engine", None)  # a rebuild runs here, whatever engine the recorded run used
     fields = {f.name for f in dataclasses.fields(ExtractConfig)}
     config = ExtractConfig(**{k: v for k, v in options.items() if k in fields})
     paths = [Path(item["path"]) for item in recorded["inputs"]]
@@ -158,22 +168,31 @@ def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
     )
 
 
-def _counts(stream: IngestStream, shards: list[dict]) -> dict[str, object]:
-    sentences: Counter[str] = Counter()
-    excluded: Counter[str] = Counter()
-    for counts in shards:
-        sentences.update(counts["sentences"])
-        excluded.update(counts["excluded"])
-    return {
-        "read": stream.read,
-        "accepted": stream.read - len(stream.rejects),
-        "rejected": len(stream.rejects),
-        "duplicates": stream.duplicates,
-        "articles": sum(counts["articles"] for counts in shards),
-        "claims": sum(counts["claims"] for counts in shards),
-        "sentences": dict(sorted(sentences.items())),
-        "excluded_spans": dict(sorted(excluded.items())),
-    }
+class ShardTotals:
+    """The run's counts, added up shard by shard."""
+
+    def __init__(self) -> None:
+        self.articles = self.claims = 0
+        self.sentences: Counter[str] = Counter()
+        self.excluded: Counter[str] = Counter()
+
+    def add(self, counts: dict) -> None:
+        self.articles += counts["articles"]
+        self.claims += counts["claims"]
+        self.sentences.update(counts["sentences"])
+        self.excluded.update(counts["excluded"])
+
+    def counts(self, stream: IngestStream) -> dict[str, object]:
+        return {
+            "read": stream.read,
+            "accepted": stream.read - stream.rejected,
+            "rejected": stream.rejected,
+            "duplicates": stream.duplicates,
+            "articles": self.articles,
+            "claims": self.claims,
+            "sentences": dict(sorted(self.sentences.items())),
+            "excluded_spans": dict(sorted(self.excluded.items())),
+        }
 
 
 def _check_out_dir(out_dir: Path) -> None:

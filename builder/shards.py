@@ -22,10 +22,11 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.errors import ClaimsetError, Errors
 from builder.extract import ExtractConfig, extract
 from builder.ingest import IngestStream, PreparedArticle
 from builder.records import Claim, dumps
@@ -102,9 +103,17 @@ class ShardStore:
         self.folder = folder
 
     def done(self, key: str) -> bool:
-        return (self.folder / f"{key}.done.json").exists()
+        """A finished shard whose files are whole (line counts as recorded); else it is redone."""
+        try:
+            counts = self.counts(key)
+            return all(
+                _count_lines(self.folder / f"{key}.{name}.jsonl") == counts[name]
+                for name in ("articles", "claims")
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return False
 
-    def save(self, key: str, result: ShardResult) -> None:
+    def save(self, key: str, result: ShardResult) -> dict:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_text(self.folder / f"{key}.claims.jsonl", "".join(result.claims))
         write_text(self.folder / f"{key}.articles.jsonl", "".join(result.articles))
@@ -115,6 +124,7 @@ class ShardStore:
             "excluded": result.excluded,
         }
         write_json(self.folder / f"{key}.done.json", counts)  # last: the shard is finished
+        return counts
 
     def counts(self, key: str) -> dict:
         return json.loads((self.folder / f"{key}.done.json").read_text(encoding="utf-8"))
@@ -122,7 +132,8 @@ class ShardStore:
     def articles(self, keys: list[str], stream: IngestStream) -> Iterator[str]:
         """Article lines in input order, completed with what was learnt after they were read."""
         for key in keys:
-            with open(self.folder / f"{key}.articles.jsonl", encoding="utf-8") as handle:
+            path = self.folder / f"{key}.articles.jsonl"
+            with _reading(path), open(path, encoding="utf-8") as handle:
                 for line in handle:
                     yield _completed(line, stream, article=True)
 
@@ -131,6 +142,12 @@ class ShardStore:
         paths = [self.folder / f"{key}.claims.jsonl" for key in keys]
         for line in _merge(paths, self.folder):
             yield _completed(line, stream, article=False)
+
+    def lines(self, name: str) -> Iterator[str]:
+        """The lines of a file in the work folder."""
+        path = self.folder / name
+        with _reading(path), open(path, encoding="utf-8") as handle:
+            yield from handle
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -165,5 +182,23 @@ def _merge(paths: list[Path], scratch: Path, depth: int = 0) -> Iterator[str]:
         yield from _merge(runs, scratch, depth + 1)
         return
     with ExitStack() as stack:
+        stack.enter_context(_reading(scratch))
         handles = [stack.enter_context(open(path, encoding="utf-8")) for path in paths]
         yield from heapq.merge(*handles, key=_line_order)
+
+
+@contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A shard file that cannot be read (deleted, damaged, too many open files) is one line."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename or path
+        raise ClaimsetError(Errors.E212, path=where, detail=error.strerror or type(error).__name__) from None
+    except (ValueError, KeyError) as error:  # not JSON, or not a record of ours
+        raise ClaimsetError(Errors.E212, path=path, detail=f"damaged: {type(error).__name__}") from None
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as handle:
+        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))

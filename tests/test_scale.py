@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import builder.shards
 from builder.run import OUTPUT_FILES, run_extract
 from tests.conftest import EXAMPLES, ROOT, read_jsonl, run_cli
@@ -117,17 +119,36 @@ def test_a_killed_extraction_resumes_where_it_stopped(tmp_path):
     assert not (out / ".shards").exists()
 
 
-def test_ray_engine_gives_the_local_engines_bytes(tmp_path):
+def test_ray_engine_gives_the_local_engines_bytes_and_a_release_that_rebuilds(tmp_path):
     inputs = _inputs(tmp_path)
-    run_extract([inputs], tmp_path / "local", processes=1)
+    run_extract([inputs], tmp_path / "local", processes=2, shard_articles=3)
     ray = ("--engine", "ray", "--processes", "2", "--shard-articles", "3")
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     done = run_cli("extract", str(inputs), "--out", str(tmp_path / "ray"), *ray, env=env)
     assert done.returncode == 0, done.stderr
-    _same_outputs(tmp_path / "local", tmp_path / "ray", OUTPUT_FILES)
-    recorded = json.loads((tmp_path / "ray" / "run.json").read_text())
-    assert recorded["options"]["engine"] == "ray"
-    assert recorded["config"] == json.loads((tmp_path / "local" / "run.json").read_text())["config"]
+    assert done.stderr == ""  # Ray's own start-up chatter stays out of the user's terminal
+    _same_outputs(tmp_path / "local", tmp_path / "ray", OUTPUT_FILES + ("run.json",))
+    # a release of the Ray run rebuilds byte for byte here, on the local engine
+    release = ("--name", "ray", "--version", "1.0.0", "--out", str(tmp_path / "exports"))
+    assert run_cli("publish", str(tmp_path / "ray"), *release).returncode == 0
+    rebuilt = run_cli("rebuild", str(tmp_path / "exports" / "ray" / "1.0.0"))
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+
+
+def test_ray_errors_are_one_line(tmp_path):
+    nobody = run_cli(
+        "extract",
+        str(EXAMPLES),
+        "--out",
+        str(tmp_path / "out"),
+        "--engine",
+        "ray",
+        "--ray-address",
+        "127.0.0.1:1",
+    )
+    assert nobody.returncode == 1 and len(nobody.stderr.strip().splitlines()) == 1, nobody.stderr
+    assert "cannot use Ray at 127.0.0.1:1" in nobody.stderr and "(E211)" in nobody.stderr
+    assert not (tmp_path / "out" / "run.json").exists()
 
 
 def test_an_unknown_engine_is_a_one_line_error(tmp_path):
@@ -143,3 +164,52 @@ def test_help_shows_the_ray_extra_and_bracketed_defaults():
     assert "pip install 'claimset[ray]'" in extract and "(default: all cores)" in extract
     train = run_cli("train-checkworthy", "--help", env=env).stdout
     assert "[default: ../shared/data/checkworthy/train.jsonl]" in train  # rich markup would eat it
+
+
+def test_a_killed_worker_stops_the_run_with_one_line_and_the_rerun_resumes(tmp_path):
+    """What the out-of-memory killer does to one worker: a clear error, never a hang."""
+    inputs = _inputs(tmp_path)
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "builder", "extract", str(inputs), "--out", str(out)]
+    command += ["--processes", "2", "--shard-articles", "1", "--no-group"]
+    parent = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list(out.glob(".shards/*.done.json")):
+        assert parent.poll() is None and time.monotonic() < deadline, parent.communicate()
+        time.sleep(0.01)
+    children = Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
+    assert children, "no worker processes"
+    os.kill(int(children[0]), signal.SIGKILL)
+    _, stderr = parent.communicate(timeout=120)
+    assert parent.returncode == 1, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "an extraction worker stopped" in lines[0] and "(E210)" in lines[0], stderr
+    assert not (out / "run.json").exists()
+
+    # a finished shard whose file went missing is redone, not trusted
+    done = sorted(out.glob(".shards/*.done.json"))
+    (out / ".shards" / done[0].name.replace(".done.json", ".claims.jsonl")).unlink()
+    again = run_cli(*command[3:])
+    assert again.returncode == 0, again.stderr
+    assert f"resumed: {len(done) - 1} of" in again.stderr or len(done) == 1
+    run_extract([inputs], tmp_path / "whole", group=False, processes=1)
+    _same_outputs(tmp_path / "whole", out)
+
+
+def test_a_ray_tasks_own_error_reaches_the_user_as_itself(monkeypatch):
+    """A worker node without the spaCy model raises E205 there; the user sees that line."""
+    import builder.engines
+    from builder.errors import ClaimsetError, Errors
+    from builder.extract import ExtractConfig
+    from builder.ingest import ingest
+
+    def no_model_here(articles, config):
+        raise ClaimsetError(Errors.E205, model=config.model)
+
+    monkeypatch.setattr(builder.engines, "extract_shard", no_model_here)
+    monkeypatch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+    shards = list(builder.shards.cut(ingest([EXAMPLES]).articles, "stamp", 2))
+    with pytest.raises(ClaimsetError) as failure:
+        list(builder.engines.run_shards(shards, ExtractConfig(), 2, "ray"))
+    assert failure.value.code == "E205" and "is not installed" in str(failure.value)
+    assert len(str(failure.value).splitlines()) == 1

@@ -63,3 +63,19 @@ def test_agreement_command_prints_the_table_and_writes_json(tmp_path):
 def test_studio_status_when_nothing_runs(tmp_path):
     result = claimset("studio", "status", home=tmp_path / "studio")
     assert result.returncode == 1 and "not running" in result.stdout
+
+
+def test_a_long_retry_is_announced_once_then_fails_on_one_line(tmp_path):
+    """Nothing listens on the port: the user learns at once why the command waits."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    env |= {"LABEL_STUDIO_URL": "http://127.0.0.1:9", "LABEL_STUDIO_API_KEY": "not-a-real-key"}
+    env |= {"CLAIMSET_STUDIO_HOME": str(tmp_path / "studio"), "CLAIMSET_STUDIO_RETRY_SECONDS": "7"}
+    result = run_cli("pull", "--project", "Anything", "--out", str(tmp_path / "run"), env=env, timeout=120)
+    assert result.returncode == 1
+    notice, error = result.stderr.strip().splitlines()
+    assert notice == (
+        "Label Studio at http://127.0.0.1:9 is not answering; retrying for up to 7 s in all "
+        "(CLAIMSET_STUDIO_RETRY_SECONDS)"
+    )
+    assert error.startswith("error: cannot reach Label Studio") and "(E306)" in error
+    assert "not-a-real-key" not in result.stderr + result.stdout

@@ -63,11 +63,14 @@ class IngestStream:
         paths: list[Path],
         max_bytes: int = DEFAULT_MAX_BYTES,
         on_reject: Callable[[Reject], None] | None = None,
+        keep_rejects: bool = True,
     ) -> None:
         self.files, self._loops = discover(paths)  # fails now, before any work, on a missing path
         self.max_bytes = max_bytes
         self.on_reject = on_reject
+        self.keep_rejects = keep_rejects  # False: only counted, and given to on_reject
         self.rejects: list[Reject] = []
+        self.rejected = 0
         self.read = 0  # documents read: files, or lines of JSONL files
         self.duplicates = 0
         self.also_seen: dict[str, list[str]] = {}
@@ -120,7 +123,9 @@ class IngestStream:
         )
 
     def _reject(self, reject: Reject) -> None:
-        self.rejects.append(reject)
+        self.rejected += 1
+        if self.keep_rejects:
+            self.rejects.append(reject)
         if self.on_reject:
             self.on_reject(reject)
 

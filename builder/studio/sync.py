@@ -14,6 +14,7 @@ the next push lists the project's tasks, keeps one task per claim and imports on
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -27,6 +28,8 @@ PAGE_SIZE = 5000
 RETRY_ENV = "CLAIMSET_STUDIO_RETRY_SECONDS"
 RETRY_SECONDS = 60.0  # default total time spent retrying one call after its first failure
 FIRST_DELAY, MAX_DELAY = 0.5, 8.0  # backoff: 0.5, 1, 2, 4, 8, 8, ... seconds
+NOTICE_AFTER = 5.0  # a wait longer than this is announced: the user learns why nothing happens
+log = logging.getLogger("claimset.studio")  # unconfigured, warnings still reach stderr
 
 
 def retry_seconds() -> float:
@@ -104,7 +107,7 @@ class Studio:
         from label_studio_sdk.core.api_error import ApiError
 
         not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-        first_failure, delay = None, FIRST_DELAY
+        first_failure, delay, noticed = None, FIRST_DELAY, False
         while True:
             try:
                 return attempt()
@@ -121,6 +124,14 @@ class Studio:
                     retry = idempotent or isinstance(error, not_sent)
                 if not retry or waited >= self.retry_seconds:
                     raise _Failed(error, waited) from None
+                if waited + delay >= NOTICE_AFTER and not noticed:  # about to make it a long wait
+                    noticed = True
+                    log.warning(
+                        "Label Studio at %s is not answering; retrying for up to %.0f s in all (%s)",
+                        self.connection.url,
+                        self.retry_seconds,
+                        RETRY_ENV,
+                    )
                 time.sleep(min(delay, self.retry_seconds - waited))
                 delay = min(delay * 2, MAX_DELAY)
 
