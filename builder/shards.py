@@ -2,8 +2,8 @@
 
 A run cuts its articles, in input order, into shards of ``shard_articles`` articles. Each
 shard is extracted on its own (in this process, a worker process or a Ray worker) and saved
-under ``DIR/.shards/`` as two files, named by a key that hashes the extraction config and
-every article record of the shard:
+under ``DIR/.shards/`` as two files, named by a key that hashes claimset's source files, the
+extractor (versions and config) and every article record of the shard:
 
 - ``<key>.articles.jsonl``: the shard's articles, with their sentence counts;
 - ``<key>.claims.jsonl``: its claims, sorted as claims.jsonl is sorted;
@@ -16,6 +16,7 @@ order, claims by an external merge sort, so no step holds the corpus in memory.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import json
@@ -73,8 +74,18 @@ def cut(articles: Iterable[PreparedArticle], stamp: str, size: int = SHARD_ARTIC
         yield Shard(index, shard_key(stamp, batch), batch)
 
 
+@functools.cache
+def code_digest() -> str:
+    """A hash of claimset's own source files: a shard left by other code is never reused."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\x00" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def shard_key(stamp: str, articles: list[PreparedArticle]) -> str:
-    digest = hashlib.sha256(stamp.encode("utf-8"))
+    digest = hashlib.sha256(f"{code_digest()}\x00{stamp}".encode())
     for prepared in articles:
         digest.update(b"\x00" + dumps(prepared.article.to_dict()).encode("utf-8"))
     return digest.hexdigest()[:24]
