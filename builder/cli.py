@@ -94,7 +94,7 @@ def extract(
 ) -> None:
     """Extract candidate claims, with provenance, from news articles."""
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from builder.extract import ExtractConfig
     from builder.run import run_extract
@@ -105,8 +105,14 @@ def extract(
         where = reject.path if reject.line is None else f"{reject.path}:{reject.line}"
         console.print(f"[yellow]skipped[/] {where}: {reject.reason}", highlight=False, soft_wrap=True)
 
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task("extracting articles", total=None)
+    # articles are read as they are extracted, so the total is unknown: count them instead
+    columns = (
+        SpinnerColumn(),
+        TextColumn("extracting: {task.completed:,.0f} articles done"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as bar:
+        task = bar.add_task("extract", total=None)
 
         try:
             summary = run_extract(
