@@ -38,19 +38,25 @@ class GroupSummary:
     hashes: dict[str, str]
 
 
-def read_claims(path: Path) -> list[dict]:
-    """claims.jsonl rows; a missing file or a bad line is a one-line error naming it."""
+REQUIRED = ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates")
+GROUPING_FIELDS = (*REQUIRED, "checkworthy")  # all that grouping reads of a claim, with its source's date
+
+
+def read_claims(path: Path, slim: bool = False) -> list[dict]:
+    """claims.jsonl rows; a missing file or a bad line is a one-line error naming it.
+
+    ``slim`` keeps only what grouping reads (about half the memory of whole rows)."""
     if not path.is_file():
         raise ClaimsetError(Errors.E501, path=path)
-    rows = list(read_jsonl(path, Errors.E502))
-    for n, row in enumerate(rows, 1):
-        missing = [
-            k
-            for k in ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates")
-            if k not in row
-        ]
+    rows = []
+    for n, row in enumerate(read_jsonl(path, Errors.E502), 1):
+        missing = [k for k in REQUIRED if k not in row]
         if missing:
             raise ClaimsetError(Errors.E502, path=path, line=n, detail=f"missing {', '.join(missing)}")
+        if slim:
+            published = (row.get("source") or {}).get("published")
+            row = {**{k: row[k] for k in GROUPING_FIELDS if k in row}, "source": {"published": published}}
+        rows.append(row)
     return rows
 
 
@@ -121,7 +127,7 @@ def group(out_dir: Path, threshold: float = DEFAULT_THRESHOLD, update_run: bool 
     """
     from builder.runfiles import write_jsonl, write_text
 
-    claims = read_claims(out_dir / "claims.jsonl")
+    claims = read_claims(out_dir / "claims.jsonl", slim=True)
     clusters, conflicts, claim_rows = group_claims(claims, threshold)
     hashes = {
         "clusters.jsonl": write_jsonl(out_dir / "clusters.jsonl", clusters),
