@@ -6,7 +6,10 @@ near-duplicates (the worst case for blocking), not short-cut as identical texts.
 per claim at each size (CPU time, so the figure does not depend on the machine's load; wall time
 too) and the ratio against the 10k baseline measured in the same run (1.0 = linear).
 
-Usage: .venv/bin/python bench/bench_group.py [--articles 300] [--sizes 10000 100000] [--cache FILE]
+With ``--memory``, instead: the peak memory (tracemalloc) of ``claimset group``'s work on the
+smallest size, reading the claims as ``group`` does (only the fields it uses) and as whole rows.
+
+Usage: .venv/bin/python bench/bench_group.py [--articles 300] [--sizes 10000 100000] [--cache FILE] [--memory]
 """
 
 from __future__ import annotations
@@ -16,12 +19,13 @@ import json
 import sys
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from builder.group import group_claims  # noqa: E402
+from builder.group import group_claims, read_claims  # noqa: E402
 from builder.records import short_id  # noqa: E402
 from builder.run import run_extract  # noqa: E402
 
@@ -60,6 +64,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=300, help="BBC articles to extract claims from")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--cache", type=Path, help="keep the extracted claims in this file and reuse them")
+    parser.add_argument("--memory", action="store_true", help="peak memory per claim instead of time")
     args = parser.parse_args()
     if args.cache and args.cache.is_file():
         claims = json.loads(args.cache.read_text(encoding="utf-8"))
@@ -72,6 +77,8 @@ def main() -> int:
             print(f"extracted {len(claims)} claims from {args.articles} BBC articles in {elapsed:.1f}s")
         if args.cache:
             args.cache.write_text(json.dumps(claims), encoding="utf-8")
+    if args.memory:
+        return memory(claims, args.sizes[0])
     baseline = None
     for size in args.sizes:
         rows = replicate(claims, size)
@@ -87,6 +94,23 @@ def main() -> int:
             f"{len(clusters)} clusters, {len(conflicts)} conflicts",
             flush=True,
         )
+    return 0
+
+
+def memory(claims: list[dict], size: int) -> int:
+    """Peak memory of reading ``size`` claims and grouping them: slim rows (as `group`) vs whole."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "claims.jsonl"
+        path.write_text("".join(json.dumps(row) + "\n" for row in replicate(claims, size)), encoding="utf-8")
+        peaks = {}
+        for slim in (True, False):
+            tracemalloc.start()
+            group_claims(read_claims(path, slim=slim))
+            peaks[slim] = tracemalloc.get_traced_memory()[1] / size / 1024
+            tracemalloc.stop()
+    print(f"{size} claims, peak memory of reading and grouping them (tracemalloc):")
+    print(f"  slim rows, as `claimset group` reads them  {peaks[True]:6.2f} KB a claim")
+    print(f"  whole rows                                 {peaks[False]:6.2f} KB a claim")
     return 0
 
 
