@@ -25,7 +25,7 @@ from builder.extract import ExtractConfig, extractor_info, load_model
 from builder.ingest import IngestStream
 from builder.ingest.readers import DEFAULT_MAX_BYTES
 from builder.records import Reject, dumps
-from builder.runfiles import write_json, write_lines
+from builder.runfiles import temp_file_target, write_json, write_lines
 from builder.shards import DIRNAME, SHARD_ARTICLES, ShardStore, cut
 
 OUTPUT_FILES = (
@@ -90,7 +90,7 @@ def run_extract(
         if on_reject:
             on_reject(reject)
 
-    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=rejected, keep_rejects=False)
+    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=rejected)
     keys: list[str] = []
     totals = ShardTotals()
     resumed = 0
@@ -99,8 +99,9 @@ def run_extract(
         nonlocal resumed
         for shard in cut(stream, json.dumps(extractor.__dict__, sort_keys=True), shard_articles):
             keys.append(shard.key)
-            if store.done(shard.key):
-                totals.add(store.counts(shard.key))
+            finished = store.finished(shard.key)
+            if finished is not None:
+                totals.add(finished)
                 resumed += 1
                 if progress:
                     progress(len(shard.articles))
@@ -206,9 +207,5 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def _is_temp_file(name: str) -> bool:
-    """A temporary file of an atomic write that a crash left behind (``.<output>.tmp-<pid>``)."""
-    return (
-        name.startswith(".")
-        and ".tmp-" in name
-        and name[1:].split(".tmp-")[0] in OUTPUT_FILES + ("run.json",)
-    )
+    """A temporary file of an atomic write of this folder's outputs that a crash left behind."""
+    return temp_file_target(name) in (*OUTPUT_FILES, "run.json")

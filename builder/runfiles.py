@@ -31,27 +31,24 @@ def read_jsonl(path: Path, spec: ErrorSpec = Errors.E206) -> Iterator[dict]:
             yield record
 
 
+TEMP_MARK = ".tmp-"  # an atomic write goes to .<name>.tmp-<pid> first, then is renamed
+
+
+def temp_file_target(name: str) -> str | None:
+    """The file a temporary file of an atomic write was for (one a crash left behind), else None."""
+    return name[1:].split(TEMP_MARK)[0] if name.startswith(".") and TEMP_MARK in name else None
+
+
 def write_text(path: Path, text: str) -> str:
     """Write a file atomically (temp file + rename); return its sha256."""
-    data = text.encode("utf-8")
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as error:  # full disk, file too large, no permission: no partial file stays
-        tmp.unlink(missing_ok=True)
-        raise ClaimsetError(Errors.E207, path=path, detail=error.strerror or type(error).__name__) from None
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+    return write_lines(path, [text])
 
 
 def write_lines(path: Path, lines: Iterable[str]) -> str:
     """Write lines (each ending in a newline) atomically as they come, never all in memory;
     return the sha256. A failure part-way leaves no file behind."""
     digest = hashlib.sha256()
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
     try:
         with open(tmp, "wb") as handle:
             chunk: list[bytes] = []
@@ -67,7 +64,7 @@ def write_lines(path: Path, lines: Iterable[str]) -> str:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except OSError as error:
+    except OSError as error:  # full disk, file too large, no permission: no partial file stays
         tmp.unlink(missing_ok=True)
         raise ClaimsetError(Errors.E207, path=path, detail=error.strerror or type(error).__name__) from None
     except BaseException:  # an error in the producer of the lines: no partial file either

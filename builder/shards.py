@@ -40,7 +40,6 @@ DIRNAME = ".shards"
 
 @dataclass
 class Shard:
-    index: int
     key: str
     articles: list[PreparedArticle]
 
@@ -64,14 +63,13 @@ def cut(articles: Iterable[PreparedArticle], stamp: str, size: int = SHARD_ARTIC
     """Consecutive shards of ``size`` articles, keyed by ``stamp`` (the extractor's versions and
     config hash) and the shard's article records."""
     batch: list[PreparedArticle] = []
-    index = 0
     for prepared in articles:
         batch.append(prepared)
         if len(batch) == size:
-            yield Shard(index, shard_key(stamp, batch), batch)
-            batch, index = [], index + 1
+            yield Shard(shard_key(stamp, batch), batch)
+            batch = []
     if batch:
-        yield Shard(index, shard_key(stamp, batch), batch)
+        yield Shard(shard_key(stamp, batch), batch)
 
 
 @functools.cache
@@ -113,19 +111,20 @@ class ShardStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def done(self, key: str) -> bool:
-        """A finished shard whose files are whole (line counts as recorded); else it is redone."""
+    def finished(self, key: str) -> dict | None:
+        """The counts of a finished shard whose files are whole (line counts as recorded);
+        None for a shard to extract (again)."""
         try:
-            counts = self.counts(key)
-            return all(
+            counts = json.loads((self.folder / f"{key}.done.json").read_text(encoding="utf-8"))
+            whole = all(
                 _count_lines(self.folder / f"{key}.{name}.jsonl") == counts[name]
                 for name in ("articles", "claims")
             )
         except (OSError, ValueError, KeyError, TypeError):
-            return False
+            return None
+        return counts if whole else None
 
     def save(self, key: str, result: ShardResult) -> dict:
-        self.folder.mkdir(parents=True, exist_ok=True)
         write_text(self.folder / f"{key}.claims.jsonl", "".join(result.claims))
         write_text(self.folder / f"{key}.articles.jsonl", "".join(result.articles))
         counts = {
@@ -136,9 +135,6 @@ class ShardStore:
         }
         write_json(self.folder / f"{key}.done.json", counts)  # last: the shard is finished
         return counts
-
-    def counts(self, key: str) -> dict:
-        return json.loads((self.folder / f"{key}.done.json").read_text(encoding="utf-8"))
 
     def articles(self, keys: list[str], stream: IngestStream) -> Iterator[str]:
         """Article lines in input order, completed with what was learnt after they were read."""
@@ -171,9 +167,7 @@ def _completed(line: str, stream: IngestStream, article: bool) -> str:
     article_id = record["article_id"]
     if not stream.needs_completion(article_id):
         return line
-    if article:
-        record["also_seen_at"].extend(stream.also_seen.get(article_id, []))
-    stream.complete_source(article_id, record["source"])
+    stream.complete(article_id, record["source"], record["also_seen_at"] if article else None)
     return dumps(record) + "\n"
 
 

@@ -42,11 +42,13 @@ def ingest(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> IngestResul
 
     Holds every article in memory; ``IngestStream`` reads one at a time for large corpora.
     """
-    stream = IngestStream(paths, max_bytes)
+    rejects: list[Reject] = []
+    stream = IngestStream(paths, max_bytes, on_reject=rejects.append)
     articles = list(stream)
     for prepared in articles:
-        stream.complete(prepared.article)
-    return IngestResult(articles, stream.rejects, stream.files, stream.read, stream.duplicates)
+        article = prepared.article
+        stream.complete(article.article_id, article.source, article.also_seen_at)
+    return IngestResult(articles, rejects, stream.files, stream.read, stream.duplicates)
 
 
 class IngestStream:
@@ -55,7 +57,8 @@ class IngestStream:
     Memory stays flat but for one set of article ids (duplicates are told by their text), so a
     few facts are known only at the end: where duplicates were also seen, and the year of dates
     printed without one (taken from the latest dated article of the run). ``complete`` applies
-    them to an article (or its claims' sources) once the stream is exhausted.
+    them to an article (or its claims' sources) once the stream is exhausted. Rejects go to
+    ``on_reject`` as they come; the stream only counts them.
     """
 
     def __init__(
@@ -63,13 +66,10 @@ class IngestStream:
         paths: list[Path],
         max_bytes: int = DEFAULT_MAX_BYTES,
         on_reject: Callable[[Reject], None] | None = None,
-        keep_rejects: bool = True,
     ) -> None:
         self.files, self._loops = discover(paths)  # fails now, before any work, on a missing path
         self.max_bytes = max_bytes
         self.on_reject = on_reject
-        self.keep_rejects = keep_rejects  # False: only counted, and given to on_reject
-        self.rejects: list[Reject] = []
         self.rejected = 0
         self.read = 0  # documents read: files, or lines of JSONL files
         self.duplicates = 0
@@ -106,13 +106,12 @@ class IngestStream:
     def needs_completion(self, article_id: str) -> bool:
         return article_id in self.also_seen or (article_id in self.pending_year and self.latest is not None)
 
-    def complete(self, article: Article) -> None:
-        """Add what was learnt after ``article`` was read: duplicates seen later, its year."""
-        article.also_seen_at.extend(self.also_seen.get(article.article_id, []))
-        self.complete_source(article.article_id, article.source)
-
-    def complete_source(self, article_id: str, source: Source | dict) -> None:
-        """Give the year to a date printed without one, on an article's source or a claim's copy."""
+    def complete(self, article_id: str, source: Source | dict, also_seen_at: list[str] | None = None) -> None:
+        """Add what was learnt after an article was read: the places its duplicates were seen
+        (into ``also_seen_at``; None for a claim), and the year of a date printed without one
+        (into ``source``: an article's, or a claim's copy; a dataclass or its JSON record)."""
+        if also_seen_at is not None:
+            also_seen_at.extend(self.also_seen.get(article_id, []))
         month_day = self.pending_year.get(article_id)
         if month_day is None or self.latest is None:
             return
@@ -124,8 +123,6 @@ class IngestStream:
 
     def _reject(self, reject: Reject) -> None:
         self.rejected += 1
-        if self.keep_rejects:
-            self.rejects.append(reject)
         if self.on_reject:
             self.on_reject(reject)
 
