@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from rss import measure_in_subprocess, print_memory_ratio  # noqa: E402
 
 from builder.extract import ExtractConfig, load_model  # noqa: E402
 from builder.run import run_extract  # noqa: E402
@@ -124,8 +125,7 @@ def peak_rss_mb(corpus: Path, out: Path, lean: bool) -> tuple[float, float, floa
     script = MEMORY_SCRIPT.format(
         root=str(ROOT), bench=str(ROOT / "bench"), corpus=str(corpus), out=str(out), lean=lean
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    return tuple(float(value) for value in done.stdout.split()[-3:])
+    return tuple(measure_in_subprocess(script, 3))
 
 
 def memory(args, work: Path) -> None:
@@ -138,9 +138,7 @@ def memory(args, work: Path) -> None:
         grown.append((peak, during - models))
         print(f"peak memory, {copies * len(rows):5} articles {peak:7.0f} MB; the run's own growth above "
               f"the loaded models {during - models:5.0f} MB")  # fmt: skip
-    (one, grow1), (ten, grow10) = grown
-    print(f"ratio 10x / 1x: peak {ten / one:.2f} (aim <= 1.2); growth above the models {grow10:.0f} MB "
-          f"vs {grow1:.0f} MB")  # fmt: skip
+    print_memory_ratio(*grown, baseline="models")
 
 
 def main() -> None:

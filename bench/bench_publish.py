@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_extract import read_rows, write_corpus  # noqa: E402
+from rss import measure_in_subprocess, print_memory_ratio  # noqa: E402
 
 from builder.publish import PublishOptions, publish  # noqa: E402
 from builder.run import run_extract  # noqa: E402
@@ -95,14 +95,11 @@ def memory(articles: int, work: Path) -> None:
         script = MEMORY_SCRIPT.format(
             root=str(ROOT), bench=str(ROOT / "bench"), run=str(run), out=str(work / f"memory-{copies}")
         )
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-        imports, during, peak, claims = (float(value) for value in done.stdout.split()[-4:])
+        imports, during, peak, claims = measure_in_subprocess(script, 4)
         figures.append((peak, during - imports))
         print(f"publish peak memory, {copies * articles:5} articles ({claims:,.0f} claims): {peak:6.0f} MB; "
               f"growth above the imports {during - imports:5.0f} MB")  # fmt: skip
-    (one, grow1), (ten, grow10) = figures
-    print(f"ratio 10x / 1x: peak {ten / one:.2f} (aim <= 1.2); growth above the imports {grow10:.0f} MB "
-          f"vs {grow1:.0f} MB")  # fmt: skip
+    print_memory_ratio(*figures, baseline="imports")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -32,3 +34,16 @@ def highest_rss(every: float = 0.005):
         running = False
         sampler.join()
         highest[0] = max(highest[0], rss_mb())
+
+
+def measure_in_subprocess(script: str, count: int) -> list[float]:
+    """Run ``script`` in a fresh interpreter, so its memory starts from nothing; return the
+    last ``count`` numbers it printed."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return [float(value) for value in done.stdout.split()[-count:]]
+
+
+def print_memory_ratio(one: tuple[float, float], ten: tuple[float, float], baseline: str) -> None:
+    """The 10x / 1x line of a memory benchmark, from (peak, growth above ``baseline``) pairs in MB."""
+    print(f"ratio 10x / 1x: peak {ten[0] / one[0]:.2f} (aim <= 1.2); growth above the {baseline} "
+          f"{ten[1]:.0f} MB vs {one[1]:.0f} MB")  # fmt: skip
