@@ -260,8 +260,8 @@ def publish(
     except ClaimsetError as error:
         fail(error)
     sizes = ", ".join(
-        f"{config} {sum(len(r) for r in splits.values())} ({', '.join(f'{s} {len(r)}' for s, r in splits.items())})"
-        for config, splits in release.rows.items()
+        f"{config} {sum(splits.values())} ({', '.join(f'{s} {n}' for s, n in splits.items())})"
+        for config, splits in release.counts.items()
     )
     typer.echo(f"published {release.path}: {sizes}")
     typer.echo(f'load it with: datasets.load_dataset("{release.path}", "claims")')

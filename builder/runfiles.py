@@ -18,17 +18,36 @@ from builder.records import dumps
 
 def read_jsonl(path: Path, spec: ErrorSpec = Errors.E206) -> Iterator[dict]:
     """Records of a JSONL file; a bad line raises ``spec`` with the file and line named."""
-    with open(path, encoding="utf-8") as handle:
+    return (record for _, _, record in read_jsonl_offsets(path, spec))
+
+
+def read_jsonl_offsets(
+    path: Path, spec: ErrorSpec = Errors.E206
+) -> Iterator[tuple[int, tuple[int, int], dict]]:
+    """(line number, (byte offset, length), record) of each record of a JSONL file, so that it
+    can be read again by ``read_jsonl_at`` in another order; a bad line raises ``spec`` naming
+    file and line."""
+    offset = 0
+    with open(path, "rb") as handle:
         for number, line in enumerate(handle, 1):
+            start, offset = offset, offset + len(line)
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-            except ValueError as error:
-                raise ClaimsetError(spec, path=path, line=number, detail=f"not JSON ({error.msg})") from None
+            except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+                detail = getattr(error, "msg", None) or getattr(error, "reason", None) or str(error)
+                raise ClaimsetError(spec, path=path, line=number, detail=f"not JSON ({detail})") from None
             if not isinstance(record, dict):
                 raise ClaimsetError(spec, path=path, line=number, detail="not a JSON object")
-            yield record
+            yield number, (start, len(line)), record
+
+
+def read_jsonl_at(path: Path, places: Iterable[tuple[int, int]]) -> Iterator[dict]:
+    """The records at ``places`` ((offset, length) pairs from ``read_jsonl_offsets``), in that order."""
+    with open(path, "rb") as handle:
+        for offset, length in places:
+            yield json.loads(os.pread(handle.fileno(), length, offset))
 
 
 TEMP_MARK = ".tmp-"  # an atomic write goes to .<name>.tmp-<pid> first, then is renamed

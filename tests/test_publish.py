@@ -106,10 +106,10 @@ def test_every_config_and_split_loads_offline_with_the_declared_features(release
             str(release.path), config, cache_dir=str(release.path.parent / ".cache")
         )
         declared = {c.name: c for c in release.configs}[config]
-        assert set(loaded) == set(release.rows[config]), config
+        assert set(loaded) == set(release.counts[config]), config
         for split, table in loaded.items():
             assert table.features == declared.features
-            assert table.num_rows == len(release.rows[config][split])
+            assert table.num_rows == release.counts[config][split]
         assert f"config_name: {config}" in card
     verdicts = datasets.load_dataset(
         str(release.path), "verdicts", cache_dir=str(release.path.parent / ".cache")
@@ -298,6 +298,24 @@ def test_changelog_lists_exactly_the_changed_records(tmp_path, monkeypatch):
     assert listed("Verdicts removed") == dropped
     assert "## 0.1.0" in log  # the history is kept
 
+    # a claim counts as changed when any published field (or its split) differs, and only then
+    def rows(version):
+        return {
+            row["claim_id"]: {**row, "split": file.stem}
+            for file in Path(f"exports/news/{version}/data/claims").glob("*.parquet")
+            for row in pq.read_table(file).to_pylist()
+        }
+
+    old_rows, new_rows = rows("0.1.0"), rows("0.2.0")
+    differ = {i for i in old_rows.keys() & new_rows.keys() if old_rows[i] != new_rows[i]}
+    assert listed("Claims changed") == differ
+    for line in section.split("### Claims changed")[-1].split("###")[0].splitlines():
+        if line.startswith("- `"):
+            claim_id, fields = line[3:19], line.split(": ", 1)[1].split(", ")
+            assert fields == sorted(
+                k for k in new_rows[claim_id] if new_rows[claim_id][k] != old_rows[claim_id][k]
+            )
+
 
 def test_rebuild_is_byte_identical_and_names_a_changed_input(tmp_path):
     shutil.copytree(EXAMPLES, tmp_path / "articles")
@@ -360,3 +378,48 @@ def test_manifest_hashes_every_file_of_the_release(release):
     for name, digest in manifest["outputs"].items():
         assert file_sha256(release.path / name) == digest, name
     assert manifest["packages"]["datasets"] == datasets.__version__
+
+
+def test_a_release_written_in_small_batches_holds_the_same_rows(labelled_run, release, tmp_path, monkeypatch):
+    """Publish reads and writes in batches (Arrow blocks of claims, row groups per split): cut
+    small, the rows and their order are those of a release written in one piece."""
+    from builder.publish import scan, tables
+
+    monkeypatch.setattr(scan, "BLOCK_BYTES", 2048)  # a few claims a block; longer lines are read again
+    monkeypatch.setattr(tables, "ROW_GROUP_ROWS", 7)
+    small = publish(
+        labelled_run,
+        "claims-test",
+        "1.0.0",
+        out=tmp_path,
+        options=PublishOptions(split_by="time", release_date=DATE),
+    )
+    for config in CONFIGS:
+        for file in sorted((release.path / "data" / config).glob("*.parquet")):
+            other = small.path / "data" / config / file.name
+            assert pq.read_table(other).to_pylist() == pq.read_table(file).to_pylist(), (config, file.name)
+            groups = pq.ParquetFile(other).metadata.num_row_groups
+            assert groups == -(-pq.ParquetFile(file).metadata.num_rows // 7)
+    for name in ("DATASHEET.md", "CHANGELOG.md", "claimreview.jsonl"):
+        assert (small.path / name).read_bytes() == (release.path / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("damage", "detail"),
+    [
+        (lambda claim: "{not json", "not JSON"),
+        (lambda claim: json.dumps({**claim, "char_start": "seven"}), "not a claim"),
+        (lambda claim: json.dumps({k: v for k, v in claim.items() if k != "claim_id"}), "no claim_id"),
+    ],
+)
+def test_a_damaged_claims_line_is_named_with_its_line(example_run, tmp_path, damage, detail):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    lines = (run / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    lines[4] = damage(json.loads(lines[4]))
+    (run / "claims.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("publish", str(run), "--name", "x", "--version", "0.1.0", "--out", str(tmp_path / "out"))
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()
+    assert f"{run / 'claims.jsonl'}:5: {detail}" in message[0] and "E404" in message[0], result.stderr
+    assert not (tmp_path / "out" / "x" / "0.1.0").exists()

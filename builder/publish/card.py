@@ -22,7 +22,7 @@ def size_category(n: int) -> str:
 def metadata(release, stats: dict) -> dict:
     configs, infos = [], []
     for config in release.configs:
-        splits = release.rows[config.name]
+        splits = release.counts[config.name]
         configs.append(
             {
                 "config_name": config.name,
@@ -35,7 +35,7 @@ def metadata(release, stats: dict) -> dict:
                 "config_name": config.name,
                 "features": config.features._to_yaml_list(),
                 "splits": [
-                    {"name": s, "num_bytes": release.num_bytes[config.name][s], "num_examples": len(rows)}
+                    {"name": s, "num_bytes": release.num_bytes[config.name][s], "num_examples": rows}
                     for s, rows in splits.items()
                 ],
                 "dataset_size": sum(release.num_bytes[config.name].values()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +14,66 @@ TITLE = "# Changelog"
 
 
 def read_config(release_dir: Path, config: str) -> dict[str, dict]:
-    """Rows of one config of a published release, keyed by claim_id (all splits)."""
-    rows: dict[str, dict] = {}
+    """Rows of one (small) config of a published release, keyed by claim_id (all splits)."""
+    return {
+        row["claim_id"]: {**row, "split": split}
+        for split, rows in _batches(release_dir, config)
+        for row in rows
+    }
+
+
+def _batches(
+    release_dir: Path, config: str, columns: list[str] | None = None
+) -> Iterator[tuple[str, list[dict]]]:
+    """(split, rows) of a config, a batch at a time."""
     for file in sorted((release_dir / "data" / config).glob("*.parquet")):
-        for row in pq.read_table(file).to_pylist():
-            rows[row["claim_id"]] = {**row, "split": file.stem}
-    return rows
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=BATCH, columns=columns):
+            yield file.stem, batch.to_pylist()
+
+
+def _columns(release_dir: Path, config: str) -> set[str]:
+    return {
+        name
+        for file in (release_dir / "data" / config).glob("*.parquet")
+        for name in pq.read_schema(file).names
+    }
+
+
+BATCH = 10_000
+
+
+def diff_claims(old_dir: Path, new_dir: Path) -> tuple[Changes, dict[str, str]]:
+    """Claims added, removed and changed (with the fields that changed, split included) between
+    two releases, and the text of each added or removed claim. Each side is read a batch at a
+    time; what stays in memory is one digest per field per claim of the new release."""
+    fields = sorted(_columns(old_dir, "claims") | _columns(new_dir, "claims") | {"split"})
+
+    def digest(row: dict, split: str) -> bytes:
+        row["split"] = split
+        return b"".join(hash(repr(row.get(name))).to_bytes(8, "little", signed=True) for name in fields)
+
+    new = {row["claim_id"]: digest(row, split) for split, rows in _batches(new_dir, "claims") for row in rows}
+    changes, texts = Changes(), {}
+    for split, rows in _batches(old_dir, "claims"):
+        for row in rows:
+            mine = new.pop(row["claim_id"], None)
+            if mine is None:
+                changes.removed.append(row["claim_id"])
+                texts[row["claim_id"]] = row["text"]
+                continue
+            theirs = digest(row, split)
+            if theirs != mine:
+                changes.changed[row["claim_id"]] = [
+                    name
+                    for i, name in enumerate(fields)
+                    if theirs[8 * i : 8 * i + 8] != mine[8 * i : 8 * i + 8]
+                ]
+    changes.added = sorted(new)
+    for _, rows in _batches(new_dir, "claims", ["claim_id", "text"]):
+        texts.update((row["claim_id"], row["text"]) for row in rows if row["claim_id"] in new)
+    changes.removed.sort()
+    changes.changed = dict(sorted(changes.changed.items()))
+    return changes, texts
 
 
 @dataclass
@@ -31,43 +86,30 @@ class Changes:
     verdicts_removed: list[str] = field(default_factory=list)
 
 
-def diff(old_claims: dict, new_claims: dict, old_verdicts: dict, new_verdicts: dict) -> Changes:
-    changes = Changes(
-        added=sorted(new_claims.keys() - old_claims.keys()),
-        removed=sorted(old_claims.keys() - new_claims.keys()),
-        verdicts_added=sorted(new_verdicts.keys() - old_verdicts.keys()),
-        verdicts_removed=sorted(old_verdicts.keys() - new_verdicts.keys()),
-    )
-    for claim_id in sorted(old_claims.keys() & new_claims.keys()):
-        old, new = old_claims[claim_id], new_claims[claim_id]
-        fields = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-        if fields:
-            changes.changed[claim_id] = fields
+def diff_verdicts(changes: Changes, old_verdicts: dict, new_verdicts: dict) -> None:
+    changes.verdicts_added = sorted(new_verdicts.keys() - old_verdicts.keys())
+    changes.verdicts_removed = sorted(old_verdicts.keys() - new_verdicts.keys())
     for claim_id in sorted(old_verdicts.keys() & new_verdicts.keys()):
         old, new = old_verdicts[claim_id]["verdict"], new_verdicts[claim_id]["verdict"]
         if old != new:
             changes.flipped[claim_id] = (VERDICT_LABELS[old], VERDICT_LABELS[new])
-    return changes
 
 
-def _current(release, config: str) -> dict[str, dict]:
-    return {
-        row["claim_id"]: {**row, "split": split}
-        for split, rows in release.rows.get(config, {}).items()
-        for row in rows
-    }
-
-
-def render(release) -> str:
-    claims, verdicts = _current(release, "claims"), _current(release, "verdicts")
+def render(release, stage: Path) -> str:
+    """The changelog of the release written in ``stage``: its section, then the previous
+    version's changelog."""
+    verdicts = read_config(stage, "verdicts")
     heading = f"## {release.version} ({release.options.release_date})"
     if release.previous is None:
-        section = [heading, "", f"First release: {len(claims)} claims, {len(verdicts)} with a verdict."]
+        section = [
+            heading,
+            "",
+            f"First release: {release.count('claims')} claims, {len(verdicts)} with a verdict.",
+        ]
         history = ""
     else:
-        old_claims = read_config(release.previous, "claims")
-        changes = diff(old_claims, claims, read_config(release.previous, "verdicts"), verdicts)
-        texts = {**{k: v["text"] for k, v in old_claims.items()}, **{k: v["text"] for k, v in claims.items()}}
+        changes, texts = diff_claims(release.previous, stage)
+        diff_verdicts(changes, read_config(release.previous, "verdicts"), verdicts)
         section = [
             heading,
             "",

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pyarrow.parquet as pq
+
+from builder.publish.changelog import read_config
+from builder.publish.tables import SOURCE_COLUMNS
 from builder.records import VERDICT_LABELS
 
 # A 1-5 scale for readers that want a number; not_a_claim has no rating value.
@@ -55,12 +60,17 @@ def review(verdict_row: dict, claim: dict, release) -> dict:
     }
 
 
-def render(release) -> str:
-    claims = {row["claim_id"]: row for rows in release.rows["claims"].values() for row in rows}
-    verdicts = sorted(
-        (row for rows in release.rows.get("verdicts", {}).values() for row in rows),
-        key=lambda r: r["claim_id"],
-    )
+def render(release, stage: Path) -> str:
+    """One ClaimReview per verdict of the release written in ``stage``, by claim_id."""
+    verdicts = sorted(read_config(stage, "verdicts").values(), key=lambda r: r["claim_id"])
+    wanted = {v["claim_id"] for v in verdicts}
+    claims = {
+        row["claim_id"]: row
+        for file in sorted((stage / "data" / "claims").glob("*.parquet"))
+        for batch in pq.ParquetFile(file).iter_batches(columns=["claim_id", *SOURCE_COLUMNS])
+        for row in batch.to_pylist()
+        if wanted and row["claim_id"] in wanted
+    }
     return "".join(
         json.dumps(review(v, claims[v["claim_id"]], release), ensure_ascii=False, sort_keys=True) + "\n"
         for v in verdicts

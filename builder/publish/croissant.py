@@ -76,7 +76,7 @@ def build(release, stage: Path) -> dict:
     t = release.texts
     files = []
     for config in release.configs:
-        for split in release.rows[config.name]:
+        for split in release.counts[config.name]:
             path = f"data/{config.name}/{split}.parquet"
             files.append(
                 {

@@ -44,7 +44,7 @@ def read_texts(path: Path | None) -> dict:
     return {key: str(value).strip() for key, value in texts.items()}
 
 
-def _source_name(source: dict) -> str:
+def source_name(source: dict) -> str:
     if source.get("publisher"):
         return source["publisher"]
     if source.get("url"):
@@ -53,49 +53,42 @@ def _source_name(source: dict) -> str:
 
 
 def compute_stats(release) -> dict:
-    """Every number the card and datasheet print, computed from the release's records."""
-    folder = release.folder
-    verdicts, annotations, claims = folder.verdicts, folder.annotations, folder.claims
-    published = sorted(a["source"]["published"] for a in folder.articles if a["source"].get("published"))
+    """Every number the card and datasheet print, from what the release counted while it
+    read its files (``release.tally``) and the human work in its run folder."""
+    folder, tally = release.folder, release.tally
+    verdicts, annotations = folder.verdicts, folder.annotations
     counts = folder.run.get("counts", {})
-    article_source = {a["article_id"]: _source_name(a["source"]) for a in folder.articles}
-    per_source = Counter(article_source.values())
-    claims_per_source = Counter(article_source[c["article_id"]] for c in claims)
-    multi = [c for c in folder.clusters if len(c["claim_ids"]) > 1]
-    scores = [c["checkworthy"] for c in claims]
+    scores = [score for array in tally.scores for score in array.to_pylist() if score is not None]
     return {
-        "articles": len(folder.articles),
-        "claims": len(claims),
+        "articles": tally.articles,
+        "claims": tally.claims,
         "verdicts": len(verdicts),
         "annotations": len(annotations),
         "annotators": len({a["annotator"] for a in annotations}),
         "stories": release.stories,
-        "clusters_multi": len(multi),
-        "clusters": len(folder.clusters),
+        "clusters_multi": tally.clusters_multi,
+        "clusters": tally.clusters,
         "conflicts": len(folder.conflicts),
-        "splits": {
-            name: {split: len(rows) for split, rows in by_split.items()}
-            for name, by_split in release.rows.items()
-        },
+        "splits": {name: dict(by_split) for name, by_split in release.counts.items()},
         "labels": {label: sum(v["verdict"] == label for v in verdicts) for label in VERDICT_LABELS},
         "methods": dict(sorted(Counter(v["method"] for v in verdicts).items())),
         "annotators_per_claim": dict(sorted(Counter(v["n_annotators"] for v in verdicts).items())),
         "mean_agreement": round(mean(v["agreement"] for v in verdicts), 3) if verdicts else None,
         "agreement": (folder.agreement or {}).get("overall"),
         "skipped": sum(a["status"] == "skipped" for a in annotations),
-        "sources": dict(sorted(per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "claims_per_source": dict(sorted(claims_per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "date_range": (published[0], published[-1]) if published else None,
-        "undated_articles": len(folder.articles) - len(published),
+        "sources": dict(sorted(tally.sources.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "claims_per_source": dict(sorted(tally.claims_per_source.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "date_range": tally.published_range,
+        "undated_articles": tally.undated_articles,
         "inputs_read": counts.get("read", 0),
         "inputs_rejected": counts.get("rejected", 0),
         "duplicate_inputs": counts.get("duplicates", 0),
-        "rejects_by_code": dict(sorted(Counter(r["code"] for r in folder.rejects).items())),
+        "rejects_by_code": dict(sorted(tally.rejects_by_code.items())),
         "sentences": counts.get("sentences", {}),
         "excluded_spans": counts.get("excluded_spans", {}),
         "checkworthy_mean": round(mean(scores), 3) if scores else None,
-        "checkworthy_high": sum(s >= 0.5 for s in scores),
-        "below_floor": sum(bool(c.get("below_floor")) for c in claims),
+        "checkworthy_high": tally.checkworthy_high,
+        "below_floor": tally.below_floor,
         "extractor": folder.run.get("extractor", {}),
     }
 
@@ -106,7 +99,7 @@ def checkworthy_model(name: str | None) -> str:
         return "a transparent heuristic"
     try:
         shipped = json.loads(
-            (resources.files("builder.checkworthy") / "shipped" / "metrics.json").read_text()
+            (resources.files("builder") / "checkworthy" / "shipped" / "metrics.json").read_text()
         )
     except (OSError, ModuleNotFoundError, json.JSONDecodeError):
         return f"the model `{name}`"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,24 +25,26 @@ OPTIONAL = (
     "agreement.json",
 )
 
+STREAMED = ("articles.jsonl", "claims.jsonl", "rejects.jsonl", "clusters.jsonl")  # grow with the corpus
 UNREAD = ("claim_groups.jsonl",)  # hashed into the manifest (a rebuild checks it), not published
 
 
 @dataclass
 class RunFolder:
-    """Everything a release is made of, as read from one run folder."""
+    """A run folder as a release sees it: its run record, the hashes of its files, and the
+    small files (human work, conflicts) in memory. Claims, articles, clusters and rejects grow
+    with the corpus: the release reads them in passes, from ``path``."""
 
     path: Path
     run: dict
-    articles: list[dict]
-    claims: list[dict]
-    rejects: list[dict] = field(default_factory=list)
-    clusters: list[dict] = field(default_factory=list)
     conflicts: list[dict] = field(default_factory=list)
     annotations: list[dict] = field(default_factory=list)
     verdicts: list[dict] = field(default_factory=list)
     agreement: dict | None = None
     hashes: dict[str, str] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        return name in self.hashes
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -50,7 +53,7 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def read_run_folder(path: Path) -> RunFolder:
-    """Load a run folder; the files of `claimset extract` must be there, the rest may be."""
+    """Open a run folder; the files of `claimset extract` must be there, the rest may be."""
     for name in REQUIRED:
         if not (path / name).is_file():
             raise ClaimsetError(Errors.E204, path=path / name)
@@ -60,42 +63,21 @@ def read_run_folder(path: Path) -> RunFolder:
         raise ClaimsetError(
             Errors.E404, path=path / "run.json", line=error.lineno, detail=error.msg
         ) from None
-    folder = RunFolder(
-        path=path,
-        run=run,
-        articles=read_jsonl(path / "articles.jsonl"),
-        claims=_share_repeated(read_jsonl(path / "claims.jsonl")),
-    )
+    folder = RunFolder(path=path, run=run)
     for name in REQUIRED + OPTIONAL:
         file = path / name
         if not file.is_file():
             continue
         folder.hashes[name] = file_sha256(file)
-        if name.endswith(".jsonl") and name not in REQUIRED + UNREAD:
+        if name.endswith(".jsonl") and name not in STREAMED + UNREAD:
             setattr(folder, name.removesuffix(".jsonl"), read_jsonl(file))
     if (path / "agreement.json").is_file():
         folder.agreement = json.loads((path / "agreement.json").read_text(encoding="utf-8"))
-    _check_references(folder)
     return folder
 
 
-def _share_repeated(claims: list[dict]) -> list[dict]:
-    """One copy of each claim's ``source`` (the same for all claims of an article) and
-    ``extractor`` (the same for the whole run) instead of one per claim: a third less memory."""
-    shared: dict[tuple, dict] = {}
-    for claim in claims:
-        for key in ("source", "extractor"):
-            value = claim.get(key)
-            if isinstance(value, dict) and all(
-                isinstance(v, str | int | float | None) for v in value.values()
-            ):
-                claim[key] = shared.setdefault((key, *value.items()), value)
-    return claims
-
-
-def _check_references(folder: RunFolder) -> None:
+def check_references(folder: RunFolder, known: Container[str]) -> None:
     """Verdicts and annotations must be about claims of this run."""
-    known = {c["claim_id"] for c in folder.claims}
     for name in ("verdicts", "annotations"):
         for row in getattr(folder, name):
             if row.get("claim_id") not in known:

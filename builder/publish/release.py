@@ -10,16 +10,21 @@ import json
 import os
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from builder import runfiles
 from builder.errors import ClaimsetError, Errors
-from builder.publish import card, changelog, claimreview, croissant, datasheet, manifest
-from builder.publish.inputs import RunFolder, read_run_folder
-from builder.publish.splits import SPLITS, find_leaks, plan_splits
-from builder.publish.tables import build_configs, write_parquet
+from builder.publish import card, changelog, claimreview, croissant, datasheet, manifest, scan
+from builder.publish.inputs import RunFolder, check_references, read_run_folder
+from builder.publish.splits import SPLITS, find_leaks, normalise, plan_splits
+from builder.publish.tables import Lookups, SplitWriter, build_configs, claim_read_schema, claim_table
 
 VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -43,6 +48,24 @@ class PublishOptions:
 
 
 @dataclass
+class Tally:
+    """What the datasheet and card count, added up while the release reads its files."""
+
+    articles: int = 0
+    claims: int = 0
+    clusters: int = 0
+    clusters_multi: int = 0
+    published_range: tuple[str, str] | None = None
+    undated_articles: int = 0
+    sources: Counter = field(default_factory=Counter)  # source name -> articles
+    claims_per_source: Counter = field(default_factory=Counter)
+    rejects_by_code: Counter = field(default_factory=Counter)
+    scores: list = field(default_factory=list)  # Arrow arrays of check-worthiness scores
+    checkworthy_high: int = 0
+    below_floor: int = 0
+
+
+@dataclass
 class Release:
     """What was published: its folder and the facts its documents report."""
 
@@ -53,15 +76,16 @@ class Release:
     folder: RunFolder
     split_of_article: dict[str, str]
     stories: int
-    rows: dict[str, dict[str, list[dict]]]  # config -> split -> rows
     configs: list
     previous: Path | None
     texts: dict  # the maintainer's datasheet text
+    tally: Tally
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # config -> split -> rows
     num_bytes: dict[str, dict[str, int]] = field(default_factory=dict)
     run_folder: str = ""
 
     def count(self, config: str) -> int:
-        return sum(len(rows) for rows in self.rows.get(config, {}).values())
+        return sum(self.counts.get(config, {}).values())
 
 
 def check_name_version(name: str, version: str) -> None:
@@ -107,7 +131,7 @@ def publish(
         raise ClaimsetError(Errors.E401, name=name, version=version, path=target)
     texts = datasheet.read_texts(Path(options.datasheet) if options.datasheet else None)
     folder = read_run_folder(run_dir)
-    release = _plan(folder, name, version, target, options, texts)
+    release, index = _plan(folder, name, version, target, options, texts)
     release.run_folder = recorded_run_folder or str(run_dir)
     release.previous = previous if previous is not None else previous_version(out / name, version)
 
@@ -115,7 +139,7 @@ def publish(
     shutil.rmtree(stage, ignore_errors=True)
     try:
         stage.mkdir(parents=True)
-        _write(release, stage)
+        _write(release, index, stage)
         if target.exists():
             raise ClaimsetError(Errors.E401, name=name, version=version, path=target)
         stage.rename(target)
@@ -127,46 +151,69 @@ def publish(
     return release
 
 
-def _plan(folder: RunFolder, name, version, target, options, texts) -> Release:
-    plan = plan_splits(folder.articles, folder.clusters, folder.claims, options.split_by, options.ratios)
-    split_of_claim = {c["claim_id"]: plan.split_of_article[c["article_id"]] for c in folder.claims}
-    leaks = find_leaks(folder.claims, split_of_claim)
+@dataclass
+class _Index:
+    """The compact view of the run folder that the release is written from."""
+
+    article_order: list[tuple[int, int]]  # places of articles.jsonl records, by article_id
+    cluster_order: list[tuple[int, int]]  # places of clusters.jsonl records, by cluster_id
+    article_of: dict[str, str]  # claim_id -> article_id
+    lookups: Lookups
+
+
+def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Release, _Index]:
+    """Read the run folder's big files once each, plan the splits and check them for leaks."""
+    tally = Tally()
+    path = folder.path
+    published, source_of, article_places = _scan_articles(path / "articles.jsonl", tally)
+    labelled_ids = {row["claim_id"] for row in (*folder.verdicts, *folder.annotations)}
+    article_of, texts_of, claims_per_article, labelled = _scan_claims(
+        path / "claims.jsonl", published, labelled_ids, source_of, tally
+    )
+    check_references(folder, article_of)
+    cluster_of: dict[str, tuple[str, int]] = {}
+    cluster_articles: list[list[str]] = []
+    cluster_places: list[tuple[str, tuple[int, int]]] = []
+    if folder.has("clusters.jsonl"):
+        for _, place, cluster in runfiles.read_jsonl_offsets(path / "clusters.jsonl", Errors.E404):
+            members = cluster["claim_ids"]
+            for claim_id in members:
+                cluster_of[claim_id] = (cluster["cluster_id"], len(members))
+            articles = {article_of[i] for i in members if i in article_of}
+            if len(articles) > 1:
+                cluster_articles.append(sorted(articles))
+            cluster_places.append((cluster["cluster_id"], place))
+            tally.clusters += 1
+            tally.clusters_multi += len(members) > 1
+    plan = plan_splits(published, cluster_articles, claims_per_article, options.split_by, options.ratios)
+    claim_ids = list(texts_of)
+    splits = [plan.split_of_article[article_of[i]] for i in claim_ids]
+    leaks = find_leaks(claim_ids, list(texts_of.values()), splits)
+    del claim_ids, texts_of, splits  # the largest of the indices: not needed to write
     if leaks:
         a, b, score = leaks[0]
-        example = f"{a} ({split_of_claim[a]}) ~ {b} ({split_of_claim[b]}), similarity {score}"
+        split_a, split_b = (plan.split_of_article[article_of[i]] for i in (a, b))
+        example = f"{a} ({split_a}) ~ {b} ({split_b}), similarity {score}"
         raise ClaimsetError(Errors.E406, count=len(leaks), example=example)
 
-    cluster_of = {i: cluster for cluster in folder.clusters for i in cluster["claim_ids"]}
-    conflicts_of: dict[str, list[str]] = defaultdict(list)
+    conflicts_of: dict[str, set[str]] = defaultdict(set)
     for conflict in folder.conflicts:
         for claim_id in conflict["claim_ids"]:
-            conflicts_of[claim_id].append(conflict["conflict_id"])
-    configs = build_configs(folder, cluster_of, {k: sorted(set(v)) for k, v in conflicts_of.items()})
-    records = {
-        "claims": folder.claims,  # already ranked: most check-worthy first
-        "articles": sorted(folder.articles, key=lambda a: a["article_id"]),
-        "verdicts": sorted(folder.verdicts, key=lambda v: v["claim_id"]),
-        "annotations": sorted(
-            folder.annotations, key=lambda a: (a["claim_id"], a["annotator"], a["is_review"])
-        ),
-        "clusters": sorted(folder.clusters, key=lambda c: c["cluster_id"]),
-        "conflicts": sorted(folder.conflicts, key=lambda c: c["conflict_id"]),
-    }
-    article_of_claim = {c["claim_id"]: c["article_id"] for c in folder.claims}
-
-    def article_of(record: dict) -> str:
-        """The article that decides a record's split (a cluster's articles all share one)."""
-        if "article_id" in record:
-            return record["article_id"]
-        return article_of_claim[record["claim_id"] if "claim_id" in record else record["claim_ids"][0]]
-
-    rows: dict[str, dict[str, list[dict]]] = {}
-    for config in configs:
-        by_split: dict[str, list[dict]] = {split: [] for split in SPLITS}
-        for record in records[config.name]:
-            by_split[plan.split_of_article[article_of(record)]].append(config.to_row(record))
-        rows[config.name] = {split: r for split, r in by_split.items() if r}
-    return Release(
+            conflicts_of[claim_id].add(conflict["conflict_id"])
+    lookups = Lookups(
+        feature_names=scan.feature_names(path / "claims.jsonl"),
+        cluster_of=cluster_of,
+        conflicts_of={k: sorted(v) for k, v in conflicts_of.items()},
+        labelled=labelled,
+    )
+    configs = build_configs(
+        lookups,
+        bool(folder.verdicts),
+        bool(folder.annotations),
+        bool(cluster_places),
+        bool(folder.conflicts),
+    )
+    release = Release(
         path=target,
         name=name,
         version=version,
@@ -174,27 +221,143 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> Release:
         folder=folder,
         split_of_article=plan.split_of_article,
         stories=plan.stories,
-        rows=rows,
         configs=configs,
         previous=None,
         texts=texts,
+        tally=tally,
     )
+    index = _Index(
+        article_order=[offset for _, offset in sorted(article_places.items())],
+        cluster_order=[offset for _, offset in sorted(cluster_places)],
+        article_of=article_of,
+        lookups=lookups,
+    )
+    return release, index
 
 
-def _write(release: Release, stage: Path) -> None:
+def _scan_articles(path: Path, tally: Tally) -> tuple[dict[str, str | None], dict[str, str], dict]:
+    """Each article's publication date, source name and place in articles.jsonl."""
+    published: dict[str, str | None] = {}
+    source_of: dict[str, str] = {}
+    places: dict[str, tuple[int, int]] = {}
+    first = last = None
+    for _, place, article in runfiles.read_jsonl_offsets(path, Errors.E404):
+        article_id, source = article["article_id"], article["source"]
+        date = source.get("published") or None
+        published[article_id] = date
+        source_of[article_id] = datasheet.source_name(source)
+        places[article_id] = place
+        tally.articles += 1
+        tally.sources[source_of[article_id]] += 1
+        if date:
+            first, last = min(first or date, date), max(last or date, date)
+        else:
+            tally.undated_articles += 1
+    tally.published_range = (first, last) if first else None
+    return published, source_of, places
+
+
+def _scan_claims(path, published, labelled_ids, source_of, tally):
+    """Claim -> article, each claim's normalised text (for the leak check), claims per
+    article, and the text and article of the claims with human labels."""
+    article_ids = {article_id: article_id for article_id in published}  # one str object each
+    article_of: dict[str, str] = {}
+    texts_of: dict[str, str] = {}
+    claims_per_article: Counter = Counter()
+    labelled: dict[str, tuple[str, str]] = {}
+    schema = pa.schema(
+        [
+            *((name, pa.string()) for name in ("claim_id", "article_id", "text")),
+            ("checkworthy", pa.float64()),
+            ("below_floor", pa.bool_()),
+        ]
+    )
+    for batch in scan.claim_batches(path, schema, required=("claim_id", "article_id", "text")):
+        scores = batch.column("checkworthy")
+        tally.scores.append(scores)
+        tally.checkworthy_high += pc.sum(pc.greater_equal(scores, 0.5)).as_py() or 0
+        tally.below_floor += pc.sum(batch.column("below_floor")).as_py() or 0
+        tally.claims += batch.num_rows
+        columns = (batch.column(name).to_pylist() for name in ("claim_id", "article_id", "text"))
+        for claim_id, article_id, text in zip(*columns, strict=True):
+            article_id = article_ids.get(article_id, article_id)
+            article_of[claim_id] = article_id
+            texts_of[claim_id] = normalise(text)
+            claims_per_article[article_id] += 1
+            if claim_id in labelled_ids:
+                labelled[claim_id] = (text, article_id)
+    for article_id, n in claims_per_article.items():
+        tally.claims_per_source[source_of.get(article_id, "not stated")] += n
+    return article_of, texts_of, claims_per_article, labelled
+
+
+def _write(release: Release, index: _Index, stage: Path) -> None:
+    folder, split_of = release.folder, release.split_of_article
+
+    def article_split(record: dict) -> str:
+        """The split of a record's article (a cluster's or conflict's claims all share one)."""
+        if "article_id" in record:
+            return split_of[record["article_id"]]
+        return split_of[
+            index.article_of[record["claim_id"] if "claim_id" in record else record["claim_ids"][0]]
+        ]
+
     for config in release.configs:
-        release.num_bytes[config.name] = {
-            split: write_parquet(stage / "data" / config.name / f"{split}.parquet", rows, config.features)
-            for split, rows in release.rows[config.name].items()
-        }
+        with SplitWriter(stage / "data" / config.name, config.features) as writer:
+            if config.name == "claims":
+                schema = claim_read_schema(index.lookups.feature_names)
+                for batch in scan.claim_batches(folder.path / "claims.jsonl", schema):
+                    table = claim_table(batch, index.lookups, config.features.arrow_schema)
+                    splits = pa.array([split_of[a] for a in batch.column("article_id").to_pylist()])
+                    for split in SPLITS:
+                        writer.add(split, table.filter(pc.equal(splits, split)))
+            else:
+                _write_rows(writer, config.to_row, _records(config.name, folder, index), article_split)
+        release.counts[config.name], release.num_bytes[config.name] = writer.counts, writer.nbytes
+    for reject in _rejects(folder):
+        release.tally.rejects_by_code[reject["code"]] += 1
     stats = datasheet.compute_stats(release)
     (stage / "DATASHEET.md").write_text(datasheet.render(release, stats), encoding="utf-8")
     (stage / "README.md").write_text(card.render(release, stats), encoding="utf-8")
-    (stage / "CHANGELOG.md").write_text(changelog.render(release), encoding="utf-8")
-    (stage / "claimreview.jsonl").write_text(claimreview.render(release), encoding="utf-8")
+    (stage / "CHANGELOG.md").write_text(changelog.render(release, stage), encoding="utf-8")
+    (stage / "claimreview.jsonl").write_text(claimreview.render(release, stage), encoding="utf-8")
     (stage / "croissant.json").write_text(
         json.dumps(croissant.build(release, stage), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     (stage / "manifest.json").write_text(
         json.dumps(manifest.build(release, stage), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+
+
+ROW_BATCH = 1_000  # records turned into Arrow at a time
+
+
+def _write_rows(writer: SplitWriter, to_row, records: Iterator[dict], split_of) -> None:
+    pending: dict[str, list[dict]] = {split: [] for split in SPLITS}
+    for record in records:
+        rows = pending[split_of(record)]
+        rows.append(to_row(record))
+        if len(rows) >= ROW_BATCH:
+            writer.add_rows(split_of(record), rows)
+            rows.clear()
+    for split, rows in pending.items():
+        if rows:
+            writer.add_rows(split, rows)
+
+
+def _records(config: str, folder: RunFolder, index: _Index) -> Iterator[dict]:
+    """The records of a config other than claims, in release order."""
+    if config == "articles":
+        return runfiles.read_jsonl_at(folder.path / "articles.jsonl", index.article_order)
+    if config == "clusters":
+        return runfiles.read_jsonl_at(folder.path / "clusters.jsonl", index.cluster_order)
+    if config == "verdicts":
+        return iter(sorted(folder.verdicts, key=lambda v: v["claim_id"]))
+    if config == "annotations":
+        return iter(sorted(folder.annotations, key=lambda a: (a["claim_id"], a["annotator"], a["is_review"])))
+    return iter(sorted(folder.conflicts, key=lambda c: c["conflict_id"]))
+
+
+def _rejects(folder: RunFolder) -> Iterator[dict]:
+    if folder.has("rejects.jsonl"):
+        yield from runfiles.read_jsonl(folder.path / "rejects.jsonl", Errors.E404)

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -28,16 +29,11 @@ class SplitPlan:
     split_of_article: dict[str, str]
     stories: int
 
-    def sizes(self, records: list[dict], article_of=lambda r: r["article_id"]) -> dict[str, int]:
-        counts = dict.fromkeys(SPLITS, 0)
-        for record in records:
-            counts[self.split_of_article[article_of(record)]] += 1
-        return counts
 
-
-def stories(articles: list[dict], clusters: list[dict], claims: list[dict]) -> list[list[str]]:
-    """Groups of article ids that must share a split (union-find over clusters), sorted."""
-    parent = {a["article_id"]: a["article_id"] for a in articles}
+def stories(article_ids: Iterable[str], cluster_articles: Iterable[Iterable[str]]) -> list[list[str]]:
+    """Groups of article ids that must share a split (union-find over the articles of each
+    claim cluster), sorted."""
+    parent = {article_id: article_id for article_id in article_ids}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -45,9 +41,8 @@ def stories(articles: list[dict], clusters: list[dict], claims: list[dict]) -> l
             x = parent[x]
         return x
 
-    article_of_claim = {c["claim_id"]: c["article_id"] for c in claims}
-    for cluster in clusters:
-        members = sorted({article_of_claim[i] for i in cluster["claim_ids"] if i in article_of_claim})
+    for articles in cluster_articles:
+        members = sorted(set(articles))
         for other in members[1:]:
             a, b = find(members[0]), find(other)
             if a != b:
@@ -59,13 +54,16 @@ def stories(articles: list[dict], clusters: list[dict], claims: list[dict]) -> l
 
 
 def plan_splits(
-    articles: list[dict],
-    clusters: list[dict],
-    claims: list[dict],
+    published: dict[str, str | None],
+    cluster_articles: Iterable[Iterable[str]],
+    claims_per_article: dict[str, int],
     method: str = "group",
     ratios: tuple[float, float, float] = (0.8, 0.1, 0.1),
 ) -> SplitPlan:
-    groups = stories(articles, clusters, claims)
+    """Each article's split. ``published`` maps every article id to its publication date (or
+    None), ``cluster_articles`` gives the articles of each claim cluster, and
+    ``claims_per_article`` weighs stories for the ``time`` method."""
+    groups = stories(published, cluster_articles)
     bounds = (ratios[0], ratios[0] + ratios[1])
 
     def pick(position: float) -> str:
@@ -77,15 +75,10 @@ def plan_splits(
             bucket = int(hashlib.sha256(group[0].encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
             split_of.update(dict.fromkeys(group, pick(bucket)))
     elif method == "time":
-        published = {a["article_id"]: a["source"].get("published") or "" for a in articles}
-        weight = defaultdict(int)
-        for claim in claims:
-            weight[claim["article_id"]] += 1
-        ordered = sorted(groups, key=lambda g: (max(published[a] for a in g), g[0]))
-        total = sum(max(1, sum(weight[a] for a in g)) for g in ordered)
-        done = 0
-        for group in ordered:
-            size = max(1, sum(weight[a] for a in group))
+        ordered = sorted(groups, key=lambda g: (max(published[a] or "" for a in g), g[0]))
+        sizes = [max(1, sum(claims_per_article.get(a, 0) for a in g)) for g in ordered]
+        total, done = sum(sizes), 0
+        for group, size in zip(ordered, sizes, strict=True):
             split_of.update(dict.fromkeys(group, pick((done + size / 2) / total)))
             done += size
     else:
@@ -98,27 +91,28 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"\w+", text))
 
 
-def find_leaks(claims: list[dict], split_of_claim: dict[str, str]) -> list[tuple[str, str, float]]:
+def find_leaks(claim_ids: list[str], texts: list[str], splits: list[str]) -> list[tuple[str, str, float]]:
     """Near-duplicate claim pairs that sit in different splits: (claim_id, claim_id, similarity).
 
-    Pairs are only compared when they share one of their three longest words (blocking), so
-    the check stays near-linear; near-duplicates share most words, long ones included.
+    ``texts`` are the claims' ``normalise``d texts and ``splits`` their splits, both in the
+    order of ``claim_ids``. Pairs are only compared when they share one of their three longest
+    words (blocking), so the check stays near-linear; near-duplicates share most words, long
+    ones included.
     """
-    normalised = {c["claim_id"]: normalise(c["text"]) for c in claims}
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for claim_id in sorted(normalised):
-        words = sorted(set(normalised[claim_id].split()), key=lambda w: (-len(w), w))[:3]
-        for word in words:
-            blocks[word].append(claim_id)
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index in sorted(range(len(claim_ids)), key=claim_ids.__getitem__):
+        # longest first, ties in alphabetical order (a stable sort keeps it)
+        for word in sorted(sorted(set(texts[index].split())), key=len, reverse=True)[:3]:
+            blocks[word].append(index)
     leaks = {}
     for members in blocks.values():
         if len(members) < 2 or len(members) > _BLOCK_LIMIT:
             continue
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                if split_of_claim[a] == split_of_claim[b] or (a, b) in leaks:
+                if splits[a] == splits[b] or (a, b) in leaks:
                     continue
-                score = fuzz.ratio(normalised[a], normalised[b])
+                score = fuzz.ratio(texts[a], texts[b])
                 if score >= NEAR_DUPLICATE:
                     leaks[(a, b)] = score
-    return sorted((a, b, round(s, 1)) for (a, b), s in leaks.items())
+    return sorted((claim_ids[a], claim_ids[b], round(s, 1)) for (a, b), s in leaks.items())

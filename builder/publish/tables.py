@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Features, List, Value
 
+from builder.publish.splits import SPLITS
 from builder.records import VERDICT_LABELS
 
 MENTION = {
@@ -41,7 +43,7 @@ class Config:
     name: str
     description: str
     features: Features
-    to_row: Callable[[dict], dict]
+    to_row: Callable[[dict], dict] | None  # None: rows come from claim_table
 
 
 def claim_features(feature_names: list[str]) -> Features:
@@ -71,31 +73,68 @@ def claim_features(feature_names: list[str]) -> Features:
     )
 
 
-def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, list[str]]) -> list[Config]:
-    """The configs this run folder has data for, in release order."""
-    feature_names = sorted({name for claim in folder.claims for name in claim.get("features", {})})
-    claims_by_id = {c["claim_id"]: c for c in folder.claims}
+@dataclass
+class Lookups:
+    """The little a release keeps in memory about its claims to build every config's rows."""
 
-    def claim_row(claim: dict) -> dict:
-        cluster = cluster_of.get(claim["claim_id"])
-        source = claim["source"]
-        return {
-            **{key: claim[key] for key in ("claim_id", "text", "article_id", "char_start", "char_end")},
-            **{key: claim[key] for key in ("paragraph_index", "sentence_index")},
-            "context_before": claim["context_before"],
-            "context_after": claim["context_after"],
-            "entities": claim["entities"],
-            "numbers": claim["numbers"],
-            "dates": claim["dates"],
-            "features": {name: bool(claim.get("features", {}).get(name, False)) for name in feature_names},
-            "checkworthy": claim["checkworthy"],
-            "below_floor": bool(claim.get("below_floor", False)),
-            **{column: source.get(column) for column in SOURCE_COLUMNS},
-            "extractor": claim["extractor"],
-            "cluster_id": cluster["cluster_id"] if cluster else None,
-            "cluster_size": len(cluster["claim_ids"]) if cluster else None,
-            "conflict_ids": conflicts_of.get(claim["claim_id"], []),
-        }
+    feature_names: list[str]
+    cluster_of: dict[str, tuple[str, int]]  # claim_id -> (cluster_id, cluster size)
+    conflicts_of: dict[str, list[str]]  # claim_id -> its conflict ids, sorted
+    labelled: dict[str, tuple[str, str]]  # claim_id -> (text, article_id), for labelled claims
+
+
+def claim_read_schema(feature_names: list[str]) -> pa.Schema:
+    """The fields of claims.jsonl the claims config is made of, as Arrow reads them."""
+    arrow = claim_features(feature_names).arrow_schema
+    return pa.schema(
+        [
+            *(arrow.field(name) for name in CLAIM_COLUMNS),
+            pa.field("source", pa.struct([(column, pa.string()) for column in SOURCE_COLUMNS])),
+            arrow.field("extractor"),
+        ]
+    )
+
+
+CLAIM_COLUMNS = (
+    *("claim_id", "text", "article_id", "char_start", "char_end", "paragraph_index", "sentence_index"),
+    *("context_before", "context_after", "entities", "numbers", "dates", "features"),
+    *("checkworthy", "below_floor"),
+)
+
+
+def claim_table(batch: pa.RecordBatch, lookups: Lookups, schema: pa.Schema) -> pa.Table:
+    """Rows of the claims config from a batch read with ``claim_read_schema``: a missing
+    feature or ``below_floor`` is false, the source is flattened into columns, and the claim's
+    cluster and conflicts are joined in."""
+    names = lookups.feature_names
+    if names:
+        children = batch.column("features").flatten()  # with the parent's nulls
+        features = pa.StructArray.from_arrays([pc.fill_null(c, False) for c in children], names=names)
+    else:
+        features = pa.array([{}] * batch.num_rows, pa.struct([]))
+    ids = batch.column("claim_id").to_pylist()
+    clusters = [lookups.cluster_of.get(claim_id) for claim_id in ids]
+    columns = {
+        **{name: batch.column(name) for name in CLAIM_COLUMNS},
+        "features": features,
+        "below_floor": pc.fill_null(batch.column("below_floor"), False),
+        **dict(zip(SOURCE_COLUMNS, batch.column("source").flatten(), strict=True)),
+        "extractor": batch.column("extractor"),
+        "cluster_id": pa.array([c[0] if c else None for c in clusters], pa.string()),
+        "cluster_size": pa.array([c[1] if c else None for c in clusters], pa.int32()),
+        "conflict_ids": pa.array(
+            [lookups.conflicts_of.get(claim_id, []) for claim_id in ids], pa.list_(pa.string())
+        ),
+    }
+    return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
+
+
+def build_configs(
+    lookups: Lookups, verdicts: bool, annotations: bool, clusters: bool, conflicts: bool
+) -> list[Config]:
+    """The configs a run folder has data for, in release order. The claims config's rows are
+    made by ``claim_table``, in Arrow; the others' by their ``to_row``."""
+    claims_by_id = lookups.labelled
 
     def article_row(article: dict) -> dict:
         source = article["source"]
@@ -112,13 +151,13 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
         }
 
     def verdict_row(verdict: dict) -> dict:
-        claim = claims_by_id[verdict["claim_id"]]
-        cluster = cluster_of.get(verdict["claim_id"])
+        text, article_id = claims_by_id[verdict["claim_id"]]
+        cluster = lookups.cluster_of.get(verdict["claim_id"])
         return {
             "claim_id": verdict["claim_id"],
-            "claim": claim["text"],
-            "article_id": claim["article_id"],
-            "cluster_id": cluster["cluster_id"] if cluster else None,
+            "claim": text,
+            "article_id": article_id,
+            "cluster_id": cluster[0] if cluster else None,
             "verdict": VERDICT_LABELS.index(verdict["verdict"]),
             "method": verdict["method"],
             "n_annotators": verdict["n_annotators"],
@@ -131,7 +170,7 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
     def annotation_row(annotation: dict) -> dict:
         return {
             "claim_id": annotation["claim_id"],
-            "article_id": claims_by_id[annotation["claim_id"]]["article_id"],
+            "article_id": claims_by_id[annotation["claim_id"]][1],
             **{key: annotation[key] for key in ("annotator", "status")},
             "verdict": VERDICT_LABELS.index(annotation["verdict"]) if annotation.get("verdict") else None,
             "evidence_spans": annotation["evidence_spans"],
@@ -147,8 +186,8 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
         Config(
             "claims",
             "Every candidate claim with its provenance, signals and check-worthiness score.",
-            claim_features(feature_names),
-            claim_row,
+            claim_features(lookups.feature_names),
+            None,
         ),
         Config(
             "articles",
@@ -173,7 +212,7 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
             article_row,
         ),
     ]
-    if folder.verdicts:
+    if verdicts:
         configs.append(
             Config(
                 "verdicts",
@@ -196,7 +235,7 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
                 verdict_row,
             )
         )
-    if folder.annotations:
+    if annotations:
         configs.append(
             Config(
                 "annotations",
@@ -220,7 +259,7 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
                 annotation_row,
             )
         )
-    if folder.clusters:
+    if clusters:
         configs.append(
             Config(
                 "clusters",
@@ -257,7 +296,7 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
                 },
             )
         )
-    if folder.conflicts:
+    if conflicts:
         configs.append(
             Config(
                 "conflicts",
@@ -298,11 +337,52 @@ def build_configs(folder, cluster_of: dict[str, dict], conflicts_of: dict[str, l
     return configs
 
 
-def write_parquet(path: Path, rows: list[dict], features: Features) -> int:
-    """Write rows with the declared schema; same rows and pinned pyarrow give the same bytes.
+ROW_GROUP_ROWS = 10_000  # rows per parquet row group: what a writer holds per split
 
-    Returns the table's size in memory (the `num_bytes` of the card's split info)."""
-    table = pa.Table.from_pylist(rows, schema=features.arrow_schema)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd", row_group_size=100_000)
-    return table.nbytes
+
+class SplitWriter:
+    """Writes one config's parquet files, one per split, as its rows come, in row groups of
+    ``ROW_GROUP_ROWS`` rows. Cut by row count alone, the same rows and pinned pyarrow give the
+    same bytes. Use as a context manager; ``counts`` and ``nbytes`` (the rows' size in Arrow,
+    the card's `num_bytes`) are per split, splits without rows have no file."""
+
+    def __init__(self, folder: Path, features: Features) -> None:
+        self.folder, self.schema = folder, features.arrow_schema
+        self.pending: dict[str, list[pa.Table]] = {split: [] for split in SPLITS}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.counts = dict.fromkeys(SPLITS, 0)
+        self.nbytes = dict.fromkeys(SPLITS, 0)
+
+    def __enter__(self) -> SplitWriter:
+        return self
+
+    def __exit__(self, *error) -> None:
+        if error[0] is None:
+            for split in SPLITS:
+                self._flush(split, final=True)
+        for writer in self.writers.values():
+            writer.close()
+        self.counts = {split: n for split, n in self.counts.items() if n}
+        self.nbytes = {split: n for split, n in self.nbytes.items() if split in self.counts}
+
+    def add_rows(self, split: str, rows: list[dict]) -> None:
+        self.add(split, pa.Table.from_pylist(rows, schema=self.schema))
+
+    def add(self, split: str, table: pa.Table) -> None:
+        if table.num_rows:
+            self.pending[split].append(table)
+            self._flush(split)
+
+    def _flush(self, split: str, final: bool = False) -> None:
+        pending = pa.concat_tables(self.pending[split]) if self.pending[split] else None
+        while pending is not None and (pending.num_rows >= ROW_GROUP_ROWS or (final and pending.num_rows)):
+            group = pending.slice(0, ROW_GROUP_ROWS).combine_chunks()
+            pending = pending.slice(ROW_GROUP_ROWS)
+            if split not in self.writers:
+                path = self.folder / f"{split}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.writers[split] = pq.ParquetWriter(path, self.schema, compression="zstd")
+            self.writers[split].write_table(group, row_group_size=ROW_GROUP_ROWS)
+            self.counts[split] += group.num_rows
+            self.nbytes[split] += group.nbytes
+        self.pending[split] = [pending] if pending is not None and pending.num_rows else []
