@@ -7,7 +7,7 @@ per claim at each size (CPU time, so the figure does not depend on the machine's
 too) and the ratio against the 10k baseline measured in the same run (1.0 = linear).
 
 With ``--memory``, instead: the peak memory (tracemalloc) of ``claimset group``'s work on the
-smallest size, reading the claims as ``group`` does (only the fields it uses) and as whole rows.
+smallest size, streamed as ``group`` reads the claims, against holding every row first.
 
 Usage: .venv/bin/python bench/bench_group.py [--articles 300] [--sizes 10000 100000] [--cache FILE] [--memory]
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from builder.group import group_claims, read_claims  # noqa: E402
+from builder.group import group, group_claims, read_claims  # noqa: E402
 from builder.records import short_id  # noqa: E402
 from builder.run import run_extract  # noqa: E402
 
@@ -98,19 +98,26 @@ def main() -> int:
 
 
 def memory(claims: list[dict], size: int) -> int:
-    """Peak memory of reading ``size`` claims and grouping them: slim rows (as `group`) vs whole."""
+    """Peak memory of grouping ``size`` claims: as `claimset group` does (the file read twice,
+    each claim turned into its compact view as it is read, claim_groups.jsonl written as it is
+    made) against holding every row first (slim rows, then whole rows)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "claims.jsonl"
         path.write_text("".join(json.dumps(row) + "\n" for row in replicate(claims, size)), encoding="utf-8")
+        runs = {
+            "streamed, as `claimset group`": lambda: group(Path(tmp), update_run=False),
+            "slim rows held in a list": lambda: group_claims(read_claims(path, slim=True)),
+            "whole rows held in a list": lambda: group_claims(read_claims(path)),
+        }
         peaks = {}
-        for slim in (True, False):
+        for name, run in runs.items():
             tracemalloc.start()
-            group_claims(read_claims(path, slim=slim))
-            peaks[slim] = tracemalloc.get_traced_memory()[1] / size / 1024
+            run()
+            peaks[name] = tracemalloc.get_traced_memory()[1] / size / 1024
             tracemalloc.stop()
     print(f"{size} claims, peak memory of reading and grouping them (tracemalloc):")
-    print(f"  slim rows, as `claimset group` reads them  {peaks[True]:6.2f} KB a claim")
-    print(f"  whole rows                                 {peaks[False]:6.2f} KB a claim")
+    for name, peak in peaks.items():
+        print(f"  {name:32} {peak:6.2f} KB a claim")
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +47,13 @@ def read_claims(path: Path, slim: bool = False) -> list[dict]:
     """claims.jsonl rows; a missing file or a bad line is a one-line error naming it.
 
     ``slim`` keeps only what grouping reads (about half the memory of whole rows)."""
+    return list(iter_claims(path, slim))
+
+
+def iter_claims(path: Path, slim: bool = False) -> Iterator[dict]:
+    """claims.jsonl rows one at a time (see ``read_claims``)."""
     if not path.is_file():
         raise ClaimsetError(Errors.E501, path=path)
-    rows = []
     for n, row in enumerate(read_jsonl(path, Errors.E502), 1):
         missing = [k for k in REQUIRED if k not in row]
         if missing:
@@ -56,17 +61,28 @@ def read_claims(path: Path, slim: bool = False) -> list[dict]:
         if slim:
             published = (row.get("source") or {}).get("published")
             row = {**{k: row[k] for k in GROUPING_FIELDS if k in row}, "source": {"published": published}}
-        rows.append(row)
-    return rows
+        yield row
 
 
 def group_claims(
-    claims: list[dict], threshold: float = DEFAULT_THRESHOLD
+    claims: Iterable[dict], threshold: float = DEFAULT_THRESHOLD, mentions: Counter | None = None
 ) -> tuple[list[dict], list[dict], list[dict]]:
-    """Cluster claim rows; return (clusters, conflicts, claim_groups) records, deterministically."""
-    claims = sorted(claims, key=lambda c: c["claim_id"])
-    index = build_entity_index(Counter(m["text"] for c in claims for m in c["entities"]))
-    views = [view_of(c, index) for c in claims]
+    """Cluster claim rows; return (clusters, conflicts, claim_groups) records, deterministically.
+
+    ``mentions`` counts the entity mention texts of all the claims; given, ``claims`` may be
+    a stream read once (each row becomes its compact view and is dropped)."""
+    clusters, conflicts, claim_rows = _group(claims, threshold, mentions)
+    return clusters, conflicts, list(claim_rows)
+
+
+def _group(
+    claims: Iterable[dict], threshold: float, mentions: Counter | None
+) -> tuple[list[dict], list[dict], Iterator[dict]]:
+    if mentions is None:
+        claims = list(claims)
+        mentions = Counter(m["text"] for c in claims for m in c["entities"])
+    index = build_entity_index(mentions)
+    views = sorted((view_of(c, index) for c in claims), key=lambda v: v.claim_id)
     clusters = cluster_views(views, threshold)
     cluster_of = {}
     for group in clusters.members:
@@ -84,7 +100,7 @@ def group_claims(
     strength = link_strength(clusters.edges)
     cluster_rows = [_cluster_record(clusters, g, index, by_cluster, strength) for g in clusters.members]
     cluster_rows.sort(key=lambda r: (-len(r["article_ids"]), -r["size"], r["cluster_id"]))
-    claim_rows = [_claim_record(v, cluster_of[v.claim_id], index) for v in views]
+    claim_rows = (_claim_record(v, cluster_of[v.claim_id], index) for v in views)
     return cluster_rows, conflicts, claim_rows
 
 
@@ -127,8 +143,12 @@ def group(out_dir: Path, threshold: float = DEFAULT_THRESHOLD, update_run: bool 
     """
     from builder.runfiles import write_jsonl, write_text
 
-    claims = read_claims(out_dir / "claims.jsonl", slim=True)
-    clusters, conflicts, claim_rows = group_claims(claims, threshold)
+    path = out_dir / "claims.jsonl"
+    mentions: Counter = Counter()
+    for claim in iter_claims(path):  # a first pass counts the entity mentions...
+        mentions.update(m["text"] for m in claim["entities"])
+    # ...so that the second can turn each claim into its compact view as it is read
+    clusters, conflicts, claim_rows = _group(iter_claims(path), threshold, mentions)
     hashes = {
         "clusters.jsonl": write_jsonl(out_dir / "clusters.jsonl", clusters),
         "conflicts.jsonl": write_jsonl(out_dir / "conflicts.jsonl", conflicts),
@@ -140,7 +160,7 @@ def group(out_dir: Path, threshold: float = DEFAULT_THRESHOLD, update_run: bool 
         run.setdefault("outputs", {}).update(hashes)
         write_text(run_path, json.dumps(run, indent=2, ensure_ascii=False) + "\n")
     return GroupSummary(
-        claims=len(claims),
+        claims=sum(c["size"] for c in clusters),  # each claim is in one cluster
         clusters=len(clusters),
         multi_article_clusters=sum(len(c["article_ids"]) > 1 for c in clusters),
         conflicts=len(conflicts),
