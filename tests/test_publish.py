@@ -423,3 +423,22 @@ def test_a_damaged_claims_line_is_named_with_its_line(example_run, tmp_path, dam
     message = result.stderr.strip().splitlines()
     assert f"{run / 'claims.jsonl'}:5: {detail}" in message[0] and "E404" in message[0], result.stderr
     assert not (tmp_path / "out" / "x" / "0.1.0").exists()
+
+
+def test_features_are_the_union_over_claims_and_a_missing_one_is_false(example_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    claims = read_jsonl(run / "claims.jsonl")
+    claims[-1]["features"]["is_extra"] = True  # only the last claim has it
+    del claims[0]["features"]["has_number"]
+    write_jsonl(run / "claims.jsonl", claims)
+    release = publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
+    rows = {
+        row["claim_id"]: row["features"]
+        for file in (release.path / "data" / "claims").glob("*.parquet")
+        for row in pq.read_table(file).to_pylist()
+    }
+    assert rows[claims[-1]["claim_id"]]["is_extra"] is True
+    assert rows[claims[0]["claim_id"]]["has_number"] is False
+    assert sum(features["is_extra"] for features in rows.values()) == 1
+    assert all(set(features) == set(rows[claims[0]["claim_id"]]) for features in rows.values())
