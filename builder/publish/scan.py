@@ -22,7 +22,7 @@ BLOCK_BYTES = 1 << 20  # JSON read per Arrow batch
 MAX_BLOCK_BYTES = 1 << 30  # a line longer than a block is read again with a larger block
 
 
-_FEATURES = re.compile(rb'"features"\s*:\s*\{([^{}]*)\}')  # inside a JSON string its quotes are escaped
+_FEATURES = re.compile(rb'"features"\s*:\s*\{([^{}]*)\}')
 _KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:')
 
 
@@ -30,10 +30,13 @@ def feature_names(path: Path) -> list[str]:
     """Every feature name any claim has (the union: a claim may lack one), sorted. Read from
     each line's ``features`` object (flat: names and booleans) without parsing the line."""
     names: set[bytes] = set()
+    seen: set[bytes] = set()  # features objects already read (a few hundred combinations)
     with open(path, "rb") as handle:
         for line in handle:
-            found = _FEATURES.search(line)
-            if found:
+            start = line.find(b'"features"')  # the key: in a string value its quotes are escaped
+            found = _FEATURES.match(line, start) if start >= 0 else None
+            if found and found.group(1) not in seen:
+                seen.add(found.group(1))
                 names.update(_KEY.findall(found.group(1)))
     return sorted(json.loads(b'"' + name + b'"') for name in names)
 
