@@ -10,8 +10,9 @@ import json
 import os
 import re
 import shutil
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -155,8 +156,8 @@ def publish(
 class _Index:
     """The compact view of the run folder that the release is written from."""
 
-    article_order: list[tuple[int, int]]  # places of articles.jsonl records, by article_id
-    cluster_order: list[tuple[int, int]]  # places of clusters.jsonl records, by cluster_id
+    articles: tuple[array, Sequence[int]]  # line starts of articles.jsonl, records by article_id
+    clusters: tuple[array, Sequence[int]]  # line starts of clusters.jsonl, records by cluster_id
     article_of: dict[str, str]  # claim_id -> article_id
     lookups: Lookups
 
@@ -165,7 +166,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     """Read the run folder's big files once each, plan the splits and check them for leaks."""
     tally = Tally()
     path = folder.path
-    published, source_of, article_places = _scan_articles(path / "articles.jsonl", tally)
+    published, source_of, article_order = _scan_articles(path / "articles.jsonl", tally)
     labelled_ids = {row["claim_id"] for row in (*folder.verdicts, *folder.annotations)}
     article_of, texts_of, claims_per_article, labelled = _scan_claims(
         path / "claims.jsonl", published, labelled_ids, source_of, tally
@@ -173,18 +174,23 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     check_references(folder, article_of)
     cluster_of: dict[str, tuple[str, int]] = {}
     cluster_articles: list[list[str]] = []
-    cluster_places: list[tuple[str, tuple[int, int]]] = []
+    cluster_ids: list[pa.Array] = []
     if folder.has("clusters.jsonl"):
-        for _, place, cluster in runfiles.read_jsonl_offsets(path / "clusters.jsonl", Errors.E404):
-            members = cluster["claim_ids"]
-            for claim_id in members:
-                cluster_of[claim_id] = (cluster["cluster_id"], len(members))
-            articles = {article_of[i] for i in members if i in article_of}
-            if len(articles) > 1:
-                cluster_articles.append(sorted(articles))
-            cluster_places.append((cluster["cluster_id"], place))
-            tally.clusters += 1
-            tally.clusters_multi += len(members) > 1
+        batches = scan.jsonl_batches(
+            path / "clusters.jsonl", CLUSTER_SCAN, ("cluster_id", "claim_ids"), "a cluster"
+        )
+        for batch in batches:
+            cluster_ids.append(batch.column("cluster_id"))
+            columns = (batch.column(name).to_pylist() for name in ("cluster_id", "claim_ids"))
+            for cluster_id, members in zip(*columns, strict=True):
+                for claim_id in members:
+                    cluster_of[claim_id] = (cluster_id, len(members))
+                if len(members) > 1:
+                    articles = {article_of[i] for i in members if i in article_of}
+                    if len(articles) > 1:
+                        cluster_articles.append(sorted(articles))
+                tally.clusters += 1
+                tally.clusters_multi += len(members) > 1
     plan = plan_splits(published, cluster_articles, claims_per_article, options.split_by, options.ratios)
     claim_ids = list(texts_of)
     splits = [plan.split_of_article[article_of[i]] for i in claim_ids]
@@ -210,7 +216,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         lookups,
         bool(folder.verdicts),
         bool(folder.annotations),
-        bool(cluster_places),
+        bool(tally.clusters),
         bool(folder.conflicts),
     )
     release = Release(
@@ -227,34 +233,52 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         tally=tally,
     )
     index = _Index(
-        article_order=[offset for _, offset in sorted(article_places.items())],
-        cluster_order=[offset for _, offset in sorted(cluster_places)],
+        articles=article_order,
+        clusters=(scan.line_starts(path / "clusters.jsonl"), _order(cluster_ids))
+        if tally.clusters
+        else (array("q"), []),
         article_of=article_of,
         lookups=lookups,
     )
     return release, index
 
 
-def _scan_articles(path: Path, tally: Tally) -> tuple[dict[str, str | None], dict[str, str], dict]:
-    """Each article's publication date, source name and place in articles.jsonl."""
+ARTICLE_SCAN = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("source", pa.struct([(k, pa.string()) for k in ("published", "publisher", "url")])),
+    ]
+)
+CLUSTER_SCAN = pa.schema([("cluster_id", pa.string()), ("claim_ids", pa.list_(pa.string()))])
+
+
+def _order(ids: list[pa.Array]) -> Sequence[int]:
+    """Record numbers sorted by id (Arrow sorts UTF-8 bytes: code point order, as Python)."""
+    return pc.sort_indices(pa.chunked_array(ids, pa.string())).to_numpy() if ids else []
+
+
+def _scan_articles(path: Path, tally: Tally) -> tuple[dict[str, str | None], dict[str, str], tuple]:
+    """Each article's publication date and source name, and the order to write them in."""
     published: dict[str, str | None] = {}
     source_of: dict[str, str] = {}
-    places: dict[str, tuple[int, int]] = {}
+    ids: list[pa.Array] = []
     first = last = None
-    for _, place, article in runfiles.read_jsonl_offsets(path, Errors.E404):
-        article_id, source = article["article_id"], article["source"]
-        date = source.get("published") or None
-        published[article_id] = date
-        source_of[article_id] = datasheet.source_name(source)
-        places[article_id] = place
-        tally.articles += 1
-        tally.sources[source_of[article_id]] += 1
-        if date:
-            first, last = min(first or date, date), max(last or date, date)
-        else:
-            tally.undated_articles += 1
+    for batch in scan.jsonl_batches(path, ARTICLE_SCAN, ("article_id",), "an article"):
+        ids.append(batch.column("article_id"))
+        for article_id, source in zip(
+            *(batch.column(n).to_pylist() for n in ("article_id", "source")), strict=True
+        ):
+            date = (source or {}).get("published") or None
+            published[article_id] = date
+            source_of[article_id] = datasheet.source_name(source or {})
+            tally.articles += 1
+            tally.sources[source_of[article_id]] += 1
+            if date:
+                first, last = min(first or date, date), max(last or date, date)
+            else:
+                tally.undated_articles += 1
     tally.published_range = (first, last) if first else None
-    return published, source_of, places
+    return published, source_of, (scan.line_starts(path), _order(ids))
 
 
 def _scan_claims(path, published, labelled_ids, source_of, tally):
@@ -272,7 +296,7 @@ def _scan_claims(path, published, labelled_ids, source_of, tally):
             ("below_floor", pa.bool_()),
         ]
     )
-    for batch in scan.claim_batches(path, schema, required=("claim_id", "article_id", "text")):
+    for batch in scan.jsonl_batches(path, schema, required=("claim_id", "article_id", "text")):
         scores = batch.column("checkworthy")
         tally.scores.append(scores)
         tally.checkworthy_high += pc.sum(pc.greater_equal(scores, 0.5)).as_py() or 0
@@ -306,7 +330,7 @@ def _write(release: Release, index: _Index, stage: Path) -> None:
         with SplitWriter(stage / "data" / config.name, config.features) as writer:
             if config.name == "claims":
                 schema = claim_read_schema(index.lookups.feature_names)
-                for batch in scan.claim_batches(folder.path / "claims.jsonl", schema):
+                for batch in scan.jsonl_batches(folder.path / "claims.jsonl", schema):
                     table = claim_table(batch, index.lookups, config.features.arrow_schema)
                     splits = pa.array([split_of[a] for a in batch.column("article_id").to_pylist()])
                     for split in SPLITS:
@@ -348,9 +372,9 @@ def _write_rows(writer: SplitWriter, to_row, records: Iterator[dict], split_of) 
 def _records(config: str, folder: RunFolder, index: _Index) -> Iterator[dict]:
     """The records of a config other than claims, in release order."""
     if config == "articles":
-        return runfiles.read_jsonl_at(folder.path / "articles.jsonl", index.article_order)
+        return runfiles.read_jsonl_at(folder.path / "articles.jsonl", scan.places(*index.articles))
     if config == "clusters":
-        return runfiles.read_jsonl_at(folder.path / "clusters.jsonl", index.cluster_order)
+        return runfiles.read_jsonl_at(folder.path / "clusters.jsonl", scan.places(*index.clusters))
     if config == "verdicts":
         return iter(sorted(folder.verdicts, key=lambda v: v["claim_id"]))
     if config == "annotations":

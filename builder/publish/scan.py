@@ -1,15 +1,17 @@
 """The passes a release makes over a run folder's files that grow with the corpus.
 
-Claims are read by Arrow in blocks, with only the fields a pass needs; articles and clusters
-record by record, with each record's byte offset so that they can be read again in another
-order. What stays in memory is compact: ids, normalised claim texts, counts.
+A first pass reads a file with Arrow, in blocks and only the fields it needs, to plan the
+release; the claims are written from a second Arrow pass, articles and clusters from their
+lines read again by byte offset in release order. What stays in memory is compact: ids,
+offsets, normalised claim texts for the leak check, counts.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -41,34 +43,63 @@ def feature_names(path: Path) -> list[str]:
     return sorted(json.loads(b'"' + name + b'"') for name in names)
 
 
-def claim_batches(path: Path, schema: pa.Schema, required: tuple[str, ...] = ()) -> Iterator[pa.RecordBatch]:
-    """Claims as Arrow record batches with ``schema``; other fields are skipped. A line that
-    is not JSON, does not fit the schema or lacks a ``required`` field is a one-line error
-    naming the file and line."""
-    block = BLOCK_BYTES
+def jsonl_batches(
+    path: Path, schema: pa.Schema, required: tuple[str, ...] = (), what: str = "a claim"
+) -> Iterator[pa.RecordBatch]:
+    """The records of a JSON Lines file as Arrow record batches with ``schema`` (other fields
+    are skipped), one per non-blank line, in order. A line that is not JSON, does not fit the
+    schema or lacks a ``required`` field is a one-line error naming the file and line."""
+    block, done = BLOCK_BYTES, 0
     while True:
         options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
-        yielded = False
         try:
             reader = pj.open_json(path, read_options=pj.ReadOptions(block_size=block), parse_options=options)
+            skip = done  # rows given before a larger block was needed
             for batch in reader:
+                if skip >= batch.num_rows:
+                    skip -= batch.num_rows
+                    continue
+                batch, skip = batch.slice(skip), 0
                 if any(batch.column(name).null_count for name in required):
-                    raise bad_claims(path, schema, None, required)
-                yielded = True
+                    raise bad_record(path, schema, None, required, what)
+                done += batch.num_rows
                 yield batch
             return
         except pa.ArrowInvalid as error:
-            if "straddl" in str(error) and block < MAX_BLOCK_BYTES and not yielded:
+            if "straddl" in str(error) and block < MAX_BLOCK_BYTES:
                 block *= 4  # a record longer than a block: read again with larger blocks
                 continue
-            raise bad_claims(path, schema, error, required) from None
+            raise bad_record(path, schema, error, required, what) from None
 
 
-def bad_claims(
-    path: Path, schema: pa.Schema | None, error: Exception | None, required: tuple[str, ...] = ()
+def line_starts(path: Path) -> array:
+    """The byte offset of each non-blank line (each record ``jsonl_batches`` gives), and the
+    file's size last."""
+    starts, offset = array("q"), 0
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.strip():
+                starts.append(offset)
+            offset += len(line)
+    starts.append(offset)
+    return starts
+
+
+def places(starts: array, order: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """(offset, length) of records ``order`` (indexes into ``line_starts``), for ``read_jsonl_at``."""
+    for index in order:
+        yield starts[index], starts[index + 1] - starts[index]
+
+
+def bad_record(
+    path: Path,
+    schema: pa.Schema | None,
+    error: Exception | None,
+    required: tuple[str, ...] = (),
+    what: str = "a claim",
 ) -> ClaimsetError:
-    """The one-line error for a claims file Arrow or polars could not read: its first line
-    that is not a JSON object, does not fit ``schema`` or lacks a ``required`` field."""
+    """The one-line error for a file Arrow could not read: its first line that is not a JSON
+    object, does not fit ``schema`` or lacks a ``required`` field."""
     for number, _, record in runfiles.read_jsonl_offsets(path, Errors.E404):
         missing = [name for name in required if record.get(name) is None]
         if missing:
@@ -78,6 +109,6 @@ def bad_claims(
                 pa.RecordBatch.from_pylist([record], schema=schema)
             except (pa.ArrowException, TypeError, ValueError) as problem:
                 detail = str(problem).splitlines()[0]
-                return ClaimsetError(Errors.E404, path=path, line=number, detail=f"not a claim ({detail})")
+                return ClaimsetError(Errors.E404, path=path, line=number, detail=f"not {what} ({detail})")
     detail = str(error).splitlines()[0] if error else "unreadable"
     return ClaimsetError(Errors.E404, path=path, line="?", detail=detail)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 SPLITS = ("train", "validation", "test")
 NEAR_DUPLICATE = 90.0  # rapidfuzz ratio on normalised text, 0-100
@@ -99,20 +99,31 @@ def find_leaks(claim_ids: list[str], texts: list[str], splits: list[str]) -> lis
     words (blocking), so the check stays near-linear; near-duplicates share most words, long
     ones included.
     """
+    order = sorted(range(len(claim_ids)), key=claim_ids.__getitem__)  # rank -> index
     blocks: dict[str, list[int]] = defaultdict(list)
-    for index in sorted(range(len(claim_ids)), key=claim_ids.__getitem__):
+    for rank, index in enumerate(order):
         # longest first, ties in alphabetical order (a stable sort keeps it)
         for word in sorted(sorted(set(texts[index].split())), key=len, reverse=True)[:3]:
-            blocks[word].append(index)
+            blocks[word].append(rank)
     leaks = {}
     for members in blocks.values():
         if len(members) < 2 or len(members) > _BLOCK_LIMIT:
             continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if splits[a] == splits[b] or (a, b) in leaks:
-                    continue
-                score = fuzz.ratio(texts[a], texts[b])
-                if score >= NEAR_DUPLICATE:
-                    leaks[(a, b)] = score
-    return sorted((claim_ids[a], claim_ids[b], round(s, 1)) for (a, b), s in leaks.items())
+        by_split: dict[str, list[int]] = defaultdict(list)
+        for rank in members:
+            by_split[splits[order[rank]]].append(rank)
+        groups = list(by_split.values())
+        for i, group in enumerate(groups):  # only pairs across splits can leak
+            for other in groups[i + 1 :]:
+                near = process.cdist(
+                    [texts[order[a]] for a in group],
+                    [texts[order[b]] for b in other],
+                    scorer=fuzz.ratio,
+                    score_cutoff=NEAR_DUPLICATE,
+                )
+                for x, y in zip(*near.nonzero(), strict=True):
+                    a, b = group[x], other[y]
+                    score = fuzz.ratio(texts[order[a]], texts[order[b]])  # the exact float64 score
+                    if score >= NEAR_DUPLICATE:
+                        leaks[(a, b) if a < b else (b, a)] = score
+    return sorted((claim_ids[order[a]], claim_ids[order[b]], round(s, 1)) for (a, b), s in leaks.items())
