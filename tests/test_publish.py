@@ -442,3 +442,16 @@ def test_features_are_the_union_over_claims_and_a_missing_one_is_false(example_r
     assert rows[claims[0]["claim_id"]]["has_number"] is False
     assert sum(features["is_extra"] for features in rows.values()) == 1
     assert all(set(features) == set(rows[claims[0]["claim_id"]]) for features in rows.values())
+
+
+@pytest.mark.parametrize("name", ["articles", "clusters"])
+def test_a_damaged_article_or_cluster_line_is_named_with_its_line(example_run, tmp_path, name):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    lines = (run / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    lines.insert(1, "")  # a blank line is skipped and still counted
+    lines[2] = lines[2][: len(lines[2]) // 2]
+    (run / f"{name}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("publish", str(run), "--name", "x", "--version", "0.1.0", "--out", str(tmp_path / "out"))
+    assert result.returncode != 0
+    assert f"{run / f'{name}.jsonl'}:3: not JSON" in result.stderr.strip().splitlines()[0], result.stderr
