@@ -62,6 +62,7 @@ def main() -> None:
 
 
 def throughput(articles: int, repeats: int, work: Path) -> None:
+    work.mkdir(parents=True)
     run = work / "run"
     run_extract([write_corpus(read_rows(articles), work / "corpus.jsonl")], run)
     options = PublishOptions(release_date="2026-01-01")
