@@ -43,11 +43,32 @@ def read_jsonl_offsets(
             yield number, (start, len(line)), record
 
 
-def read_jsonl_at(path: Path, places: Iterable[tuple[int, int]]) -> Iterator[dict]:
-    """The records at ``places`` ((offset, length) pairs from ``read_jsonl_offsets``), in that order."""
+def read_jsonl_at(
+    path: Path, places: Iterable[tuple[int, int]], spec: ErrorSpec = Errors.E404
+) -> Iterator[dict]:
+    """The records at ``places`` ((offset, length) pairs from ``read_jsonl_offsets``), in that
+    order; one that is not a JSON object raises ``spec`` naming file and line."""
     with open(path, "rb") as handle:
         for offset, length in places:
-            yield json.loads(os.pread(handle.fileno(), length, offset))
+            try:
+                record = json.loads(os.pread(handle.fileno(), length, offset))
+            except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+                detail = getattr(error, "msg", None) or getattr(error, "reason", None) or str(error)
+                line = _line_at(handle.fileno(), offset)
+                raise ClaimsetError(spec, path=path, line=line, detail=f"not JSON ({detail})") from None
+            if not isinstance(record, dict):
+                line = _line_at(handle.fileno(), offset)
+                raise ClaimsetError(spec, path=path, line=line, detail="not a JSON object")
+            yield record
+
+
+def _line_at(fd: int, offset: int) -> int:
+    """The number of the line that starts at byte ``offset``."""
+    newlines, done = 0, 0
+    while done < offset:
+        block = os.pread(fd, min(1 << 20, offset - done), done)
+        newlines, done = newlines + block.count(b"\n"), done + len(block)
+    return newlines + 1
 
 
 TEMP_MARK = ".tmp-"  # an atomic write goes to .<name>.tmp-<pid> first, then is renamed

@@ -410,6 +410,11 @@ def test_a_release_written_in_small_batches_holds_the_same_rows(labelled_run, re
         (lambda claim: "{not json", "not JSON"),
         (lambda claim: json.dumps({**claim, "char_start": "seven"}), "not a claim"),
         (lambda claim: json.dumps({k: v for k, v in claim.items() if k != "claim_id"}), "no claim_id"),
+        (lambda claim: json.dumps(claim) + json.dumps({**claim, "claim_id": "0" * 16}), "not JSON"),
+        (
+            lambda claim: json.dumps({**claim, "article_id": "0" * 16}),
+            "its article 0000000000000000 is not in articles.jsonl",
+        ),
     ],
 )
 def test_a_damaged_claims_line_is_named_with_its_line(example_run, tmp_path, damage, detail):
@@ -429,7 +434,8 @@ def test_features_are_the_union_over_claims_and_a_missing_one_is_false(example_r
     run = tmp_path / "run"
     shutil.copytree(example_run, run)
     claims = read_jsonl(run / "claims.jsonl")
-    claims[-1]["features"]["is_extra"] = True  # only the last claim has it
+    claims[-1]["features"]["is_extra"] = True  # only the last claim has it...
+    claims[-1]["context_before"] = "features"  # ...and a value that reads like the key
     del claims[0]["features"]["has_number"]
     write_jsonl(run / "claims.jsonl", claims)
     release = publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
@@ -455,3 +461,47 @@ def test_a_damaged_article_or_cluster_line_is_named_with_its_line(example_run, t
     result = run_cli("publish", str(run), "--name", "x", "--version", "0.1.0", "--out", str(tmp_path / "out"))
     assert result.returncode != 0
     assert f"{run / f'{name}.jsonl'}:3: not JSON" in result.stderr.strip().splitlines()[0], result.stderr
+
+
+def test_publish_names_a_line_arrow_skips_but_python_cannot_read(example_run, tmp_path):
+    """Bytes that are not UTF-8 in an article's text pass the Arrow pass (which skips the
+    text) and are named, with their line, when the article is read to be written."""
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    lines = (run / "articles.jsonl").read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b'"text":"', b'"text":"\xff', 1)
+    (run / "articles.jsonl").write_bytes(b"\n".join(lines))
+    result = run_cli("publish", str(run), "--name", "x", "--version", "0.1.0", "--out", str(tmp_path / "out"))
+    assert result.returncode != 0
+    assert f"{run / 'articles.jsonl'}:2: not JSON" in result.stderr.strip().splitlines()[0], result.stderr
+
+
+def test_a_verdict_without_a_claim_id_is_named(labelled_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(labelled_run, run)
+    verdicts = read_jsonl(run / "verdicts.jsonl")
+    del verdicts[0]["claim_id"]
+    write_jsonl(run / "verdicts.jsonl", verdicts)
+    with pytest.raises(ClaimsetError, match="E405"):
+        publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
+
+
+def test_a_run_without_claims_publishes_an_empty_release(example_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    for name in ("claims", "clusters", "conflicts", "claim_groups"):
+        (run / f"{name}.jsonl").write_text("", encoding="utf-8")
+    release = publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
+    assert release.count("claims") == 0 and release.count("articles") == 5
+    assert "0 candidate claims from 5 articles" in (release.path / "DATASHEET.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["clusters", "conflicts"])
+def test_a_group_record_about_an_unknown_claim_is_named(example_run, tmp_path, name):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    records = read_jsonl(run / f"{name}.jsonl")
+    records[1]["claim_ids"] = ["0" * 16, *records[1]["claim_ids"]]
+    write_jsonl(run / f"{name}.jsonl", records)
+    with pytest.raises(ClaimsetError, match=rf"{name}.jsonl:2: its first claim is not in claims.jsonl"):
+        publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))

@@ -12,10 +12,11 @@ import re
 import shutil
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -167,11 +168,20 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     tally = Tally()
     path = folder.path
     published, source_of, article_order = _scan_articles(path / "articles.jsonl", tally)
-    labelled_ids = {row["claim_id"] for row in (*folder.verdicts, *folder.annotations)}
+    labelled_ids = {row.get("claim_id") for row in (*folder.verdicts, *folder.annotations)}
     article_of, texts_of, claims_per_article, labelled = _scan_claims(
         path / "claims.jsonl", published, labelled_ids, source_of, tally
     )
     check_references(folder, article_of)
+    if any(article_id not in published for article_id in claims_per_article):
+        _refuse(
+            path / "claims.jsonl",
+            lambda c: (
+                None
+                if c["article_id"] in published
+                else f"its article {c['article_id']} is not in articles.jsonl"
+            ),
+        )
     cluster_of: dict[str, tuple[str, int]] = {}
     cluster_articles: list[list[str]] = []
     cluster_ids: list[pa.Array] = []
@@ -183,6 +193,8 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
             cluster_ids.append(batch.column("cluster_id"))
             columns = (batch.column(name).to_pylist() for name in ("cluster_id", "claim_ids"))
             for cluster_id, members in zip(*columns, strict=True):
+                if not members or members[0] not in article_of:
+                    _refuse(path / "clusters.jsonl", lambda c: _first_unknown(c, article_of))
                 for claim_id in members:
                     cluster_of[claim_id] = (cluster_id, len(members))
                 if len(members) > 1:
@@ -203,6 +215,8 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         raise ClaimsetError(Errors.E406, count=len(leaks), example=example)
 
     conflicts_of: dict[str, set[str]] = defaultdict(set)
+    if any(_first_unknown(c, article_of) for c in folder.conflicts):
+        _refuse(path / "conflicts.jsonl", lambda c: _first_unknown(c, article_of))
     for conflict in folder.conflicts:
         for claim_id in conflict["claim_ids"]:
             conflicts_of[claim_id].add(conflict["conflict_id"])
@@ -241,6 +255,21 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         lookups=lookups,
     )
     return release, index
+
+
+def _first_unknown(record: dict, article_of: dict[str, str]) -> str | None:
+    """What is wrong when a cluster's or conflict's first claim, which decides its split, is
+    not a claim of the run."""
+    if record.get("claim_ids") and record["claim_ids"][0] in article_of:
+        return None
+    return "its first claim is not in claims.jsonl (run `claimset group` again)"
+
+
+def _refuse(path: Path, problem: Callable[[dict], str | None]) -> NoReturn:
+    """Raise E404 naming the first line of ``path`` whose record has a ``problem``."""
+    raise scan.first_bad_line(path, problem) or ClaimsetError(
+        Errors.E404, path=path, line="?", detail="records and lines do not match"
+    )
 
 
 ARTICLE_SCAN = pa.schema(

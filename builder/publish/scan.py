@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -35,8 +35,10 @@ def feature_names(path: Path) -> list[str]:
     seen: set[bytes] = set()  # features objects already read (a few hundred combinations)
     with open(path, "rb") as handle:
         for line in handle:
-            start = line.find(b'"features"')  # the key: in a string value its quotes are escaped
-            found = _FEATURES.match(line, start) if start >= 0 else None
+            found, start = None, line.find(b'"features"')
+            while start >= 0 and found is None:  # the key (a value "features" is not followed by ':')
+                found = _FEATURES.match(line, start)
+                start = line.find(b'"features"', start + 1)
             if found and found.group(1) not in seen:
                 seen.add(found.group(1))
                 names.update(_KEY.findall(found.group(1)))
@@ -49,6 +51,9 @@ def jsonl_batches(
     """The records of a JSON Lines file as Arrow record batches with ``schema`` (other fields
     are skipped), one per non-blank line, in order. A line that is not JSON, does not fit the
     schema or lacks a ``required`` field is a one-line error naming the file and line."""
+    lines = len(line_starts(path)) - 1
+    if not lines:
+        return  # Arrow refuses an empty stream; an empty file has no records
     block, done = BLOCK_BYTES, 0
     while True:
         options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
@@ -64,6 +69,8 @@ def jsonl_batches(
                     raise bad_record(path, schema, None, required, what)
                 done += batch.num_rows
                 yield batch
+            if done != lines:  # Arrow also reads two objects on a line, or one over two lines
+                raise bad_record(path, schema, None, required, what)
             return
         except pa.ArrowInvalid as error:
             if "straddl" in str(error) and block < MAX_BLOCK_BYTES:
@@ -100,15 +107,33 @@ def bad_record(
 ) -> ClaimsetError:
     """The one-line error for a file Arrow could not read: its first line that is not a JSON
     object, does not fit ``schema`` or lacks a ``required`` field."""
-    for number, _, record in runfiles.read_jsonl_offsets(path, Errors.E404):
+
+    def problem(record: dict) -> str | None:
         missing = [name for name in required if record.get(name) is None]
         if missing:
-            return ClaimsetError(Errors.E404, path=path, line=number, detail=f"no {missing[0]}")
+            return f"no {missing[0]}"
         if schema is not None:
             try:
                 pa.RecordBatch.from_pylist([record], schema=schema)
-            except (pa.ArrowException, TypeError, ValueError) as problem:
-                detail = str(problem).splitlines()[0]
-                return ClaimsetError(Errors.E404, path=path, line=number, detail=f"not {what} ({detail})")
-    detail = str(error).splitlines()[0] if error else "unreadable"
+            except (pa.ArrowException, TypeError, ValueError) as mismatch:
+                return f"not {what} ({str(mismatch).splitlines()[0]})"
+        return None
+
+    found = first_bad_line(path, problem)
+    if found is not None:
+        return found
+    detail = str(error).splitlines()[0] if error else "records and lines do not match"
     return ClaimsetError(Errors.E404, path=path, line="?", detail=detail)
+
+
+def first_bad_line(path: Path, problem: Callable[[dict], str | None]) -> ClaimsetError | None:
+    """E404 for the first line of a JSON Lines file that is not a JSON object or whose record
+    has a ``problem`` (a detail for the message), if there is one."""
+    try:
+        for number, _, record in runfiles.read_jsonl_offsets(path, Errors.E404):
+            detail = problem(record)
+            if detail:
+                return ClaimsetError(Errors.E404, path=path, line=number, detail=detail)
+    except ClaimsetError as error:
+        return error
+    return None

@@ -343,27 +343,29 @@ ROW_GROUP_ROWS = 10_000  # rows per parquet row group: what a writer holds per s
 class SplitWriter:
     """Writes one config's parquet files, one per split, as its rows come, in row groups of
     ``ROW_GROUP_ROWS`` rows. Cut by row count alone, the same rows and pinned pyarrow give the
-    same bytes. Use as a context manager; ``counts`` and ``nbytes`` (the rows' size in Arrow,
-    the card's `num_bytes`) are per split, splits without rows have no file."""
+    same bytes. Use as a context manager; ``counts`` and ``nbytes`` (the card's `num_bytes`)
+    are per split, splits without rows have no file."""
 
     def __init__(self, folder: Path, features: Features) -> None:
         self.folder, self.schema = folder, features.arrow_schema
         self.pending: dict[str, list[pa.Table]] = {split: [] for split in SPLITS}
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.counts = dict.fromkeys(SPLITS, 0)
-        self.nbytes = dict.fromkeys(SPLITS, 0)
+        self.nbytes: dict[str, int] = {}
 
     def __enter__(self) -> SplitWriter:
         return self
 
     def __exit__(self, *error) -> None:
-        if error[0] is None:
-            for split in SPLITS:
-                self._flush(split, final=True)
-        for writer in self.writers.values():
-            writer.close()
+        try:
+            if error[0] is None:
+                for split in SPLITS:
+                    self._flush(split, final=True)
+        finally:
+            for writer in self.writers.values():
+                writer.close()
         self.counts = {split: n for split, n in self.counts.items() if n}
-        self.nbytes = {split: n for split, n in self.nbytes.items() if split in self.counts}
+        self.nbytes = {split: _data_bytes(self.folder / f"{split}.parquet") for split in self.counts}
 
     def add_rows(self, split: str, rows: list[dict]) -> None:
         self.add(split, pa.Table.from_pylist(rows, schema=self.schema))
@@ -384,5 +386,11 @@ class SplitWriter:
                 self.writers[split] = pq.ParquetWriter(path, self.schema, compression="zstd")
             self.writers[split].write_table(group, row_group_size=ROW_GROUP_ROWS)
             self.counts[split] += group.num_rows
-            self.nbytes[split] += group.nbytes
         self.pending[split] = [pending] if pending is not None and pending.num_rows else []
+
+
+def _data_bytes(path: Path) -> int:
+    """A split's size as the card reports it: its parquet data uncompressed, from the file's
+    metadata (so it depends on the rows alone, not on how Arrow laid out their buffers)."""
+    metadata = pq.ParquetFile(path).metadata
+    return sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
