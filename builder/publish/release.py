@@ -161,6 +161,7 @@ class _Index:
     clusters: tuple[array, Sequence[int]]  # line starts of clusters.jsonl, records by cluster_id
     article_of: dict[str, str]  # claim_id -> article_id
     lookups: Lookups
+    claim_lines: int  # records in claims.jsonl
 
 
 def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Release, _Index]:
@@ -169,8 +170,10 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     path = folder.path
     published, source_of, article_order = _scan_articles(path / "articles.jsonl", tally)
     labelled_ids = {row.get("claim_id") for row in (*folder.verdicts, *folder.annotations)}
+    feature_names: set[str] = set()
+    claim_lines = len(scan.line_starts(path / "claims.jsonl", feature_names)) - 1
     article_of, texts_of, claims_per_article, labelled = _scan_claims(
-        path / "claims.jsonl", published, labelled_ids, source_of, tally
+        path / "claims.jsonl", claim_lines, published, labelled_ids, source_of, tally
     )
     check_references(folder, article_of)
     if any(article_id not in published for article_id in claims_per_article):
@@ -185,9 +188,16 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     cluster_of: dict[str, tuple[str, int]] = {}
     cluster_articles: list[list[str]] = []
     cluster_ids: list[pa.Array] = []
-    if folder.has("clusters.jsonl"):
+    cluster_starts = (
+        scan.line_starts(path / "clusters.jsonl") if folder.has("clusters.jsonl") else array("q", [0])
+    )
+    if len(cluster_starts) > 1:
         batches = scan.jsonl_batches(
-            path / "clusters.jsonl", CLUSTER_SCAN, ("cluster_id", "claim_ids"), "a cluster"
+            path / "clusters.jsonl",
+            CLUSTER_SCAN,
+            ("cluster_id", "claim_ids"),
+            "a cluster",
+            len(cluster_starts) - 1,
         )
         for batch in batches:
             cluster_ids.append(batch.column("cluster_id"))
@@ -221,7 +231,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         for claim_id in conflict["claim_ids"]:
             conflicts_of[claim_id].add(conflict["conflict_id"])
     lookups = Lookups(
-        feature_names=scan.feature_names(path / "claims.jsonl"),
+        feature_names=sorted(feature_names),
         cluster_of=cluster_of,
         conflicts_of={k: sorted(v) for k, v in conflicts_of.items()},
         labelled=labelled,
@@ -248,11 +258,10 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     )
     index = _Index(
         articles=article_order,
-        clusters=(scan.line_starts(path / "clusters.jsonl"), _order(cluster_ids))
-        if tally.clusters
-        else (array("q"), []),
+        clusters=(cluster_starts, _order(cluster_ids)),
         article_of=article_of,
         lookups=lookups,
+        claim_lines=claim_lines,
     )
     return release, index
 
@@ -292,7 +301,8 @@ def _scan_articles(path: Path, tally: Tally) -> tuple[dict[str, str | None], dic
     source_of: dict[str, str] = {}
     ids: list[pa.Array] = []
     first = last = None
-    for batch in scan.jsonl_batches(path, ARTICLE_SCAN, ("article_id",), "an article"):
+    starts = scan.line_starts(path)
+    for batch in scan.jsonl_batches(path, ARTICLE_SCAN, ("article_id",), "an article", len(starts) - 1):
         ids.append(batch.column("article_id"))
         for article_id, source in zip(
             *(batch.column(n).to_pylist() for n in ("article_id", "source")), strict=True
@@ -307,10 +317,10 @@ def _scan_articles(path: Path, tally: Tally) -> tuple[dict[str, str | None], dic
             else:
                 tally.undated_articles += 1
     tally.published_range = (first, last) if first else None
-    return published, source_of, (scan.line_starts(path), _order(ids))
+    return published, source_of, (starts, _order(ids))
 
 
-def _scan_claims(path, published, labelled_ids, source_of, tally):
+def _scan_claims(path, lines, published, labelled_ids, source_of, tally):
     """Claim -> article, each claim's normalised text (for the leak check), claims per
     article, and the text and article of the claims with human labels."""
     article_ids = {article_id: article_id for article_id in published}  # one str object each
@@ -325,7 +335,7 @@ def _scan_claims(path, published, labelled_ids, source_of, tally):
             ("below_floor", pa.bool_()),
         ]
     )
-    for batch in scan.jsonl_batches(path, schema, required=("claim_id", "article_id", "text")):
+    for batch in scan.jsonl_batches(path, schema, ("claim_id", "article_id", "text"), lines=lines):
         scores = batch.column("checkworthy")
         tally.scores.append(scores)
         tally.checkworthy_high += pc.sum(pc.greater_equal(scores, 0.5)).as_py() or 0
@@ -359,7 +369,9 @@ def _write(release: Release, index: _Index, stage: Path) -> None:
         with SplitWriter(stage / "data" / config.name, config.features) as writer:
             if config.name == "claims":
                 schema = claim_read_schema(index.lookups.feature_names)
-                for batch in scan.jsonl_batches(folder.path / "claims.jsonl", schema):
+                for batch in scan.jsonl_batches(
+                    folder.path / "claims.jsonl", schema, lines=index.claim_lines
+                ):
                     table = claim_table(batch, index.lookups, config.features.arrow_schema)
                     splits = pa.array([split_of[a] for a in batch.column("article_id").to_pylist()])
                     for split in SPLITS:

@@ -29,29 +29,37 @@ _KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:')
 
 
 def feature_names(path: Path) -> list[str]:
-    """Every feature name any claim has (the union: a claim may lack one), sorted. Read from
-    each line's ``features`` object (flat: names and booleans) without parsing the line."""
-    names: set[bytes] = set()
-    seen: set[bytes] = set()  # features objects already read (a few hundred combinations)
-    with open(path, "rb") as handle:
-        for line in handle:
-            found, start = None, line.find(b'"features"')
-            while start >= 0 and found is None:  # the key (a value "features" is not followed by ':')
-                found = _FEATURES.match(line, start)
-                start = line.find(b'"features"', start + 1)
-            if found and found.group(1) not in seen:
-                seen.add(found.group(1))
-                names.update(_KEY.findall(found.group(1)))
-    return sorted(json.loads(b'"' + name + b'"') for name in names)
+    """Every feature name any claim has (the union: a claim may lack one), sorted."""
+    names: set[str] = set()
+    line_starts(path, names)
+    return sorted(names)
+
+
+def _add_features(line: bytes, names: set[str], seen: set[bytes]) -> None:
+    """Add the names of a claim line's ``features`` object (flat: names and booleans), found
+    without parsing the line."""
+    found, start = None, line.find(b'"features"')
+    while start >= 0 and found is None:  # the key (a value "features" is not followed by ':')
+        found = _FEATURES.match(line, start)
+        start = line.find(b'"features"', start + 1)
+    if found and found.group(1) not in seen:  # a few hundred combinations in a whole run
+        seen.add(found.group(1))
+        names.update(json.loads(b'"' + name + b'"') for name in _KEY.findall(found.group(1)))
 
 
 def jsonl_batches(
-    path: Path, schema: pa.Schema, required: tuple[str, ...] = (), what: str = "a claim"
+    path: Path,
+    schema: pa.Schema,
+    required: tuple[str, ...] = (),
+    what: str = "a claim",
+    lines: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """The records of a JSON Lines file as Arrow record batches with ``schema`` (other fields
     are skipped), one per non-blank line, in order. A line that is not JSON, does not fit the
-    schema or lacks a ``required`` field is a one-line error naming the file and line."""
-    lines = len(line_starts(path)) - 1
+    schema or lacks a ``required`` field is a one-line error naming the file and line.
+    ``lines``: the file's non-blank lines, when the caller has counted them."""
+    if lines is None:
+        lines = len(line_starts(path)) - 1
     if not lines:
         return  # Arrow refuses an empty stream; an empty file has no records
     block, done = BLOCK_BYTES, 0
@@ -79,14 +87,16 @@ def jsonl_batches(
             raise bad_record(path, schema, error, required, what) from None
 
 
-def line_starts(path: Path) -> array:
+def line_starts(path: Path, features: set[str] | None = None) -> array:
     """The byte offset of each non-blank line (each record ``jsonl_batches`` gives), and the
-    file's size last."""
-    starts, offset = array("q"), 0
+    file's size last. Given a set, also adds to it the feature names of claim lines."""
+    starts, offset, seen = array("q"), 0, set()
     with open(path, "rb") as handle:
         for line in handle:
             if line.strip():
                 starts.append(offset)
+                if features is not None:
+                    _add_features(line, features, seen)
             offset += len(line)
     starts.append(offset)
     return starts
