@@ -505,3 +505,23 @@ def test_a_group_record_about_an_unknown_claim_is_named(example_run, tmp_path, n
     write_jsonl(run / f"{name}.jsonl", records)
     with pytest.raises(ClaimsetError, match=rf"{name}.jsonl:2: its first claim is not in claims.jsonl"):
         publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
+
+
+def test_a_cluster_without_optional_lists_gets_empty_ones(example_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    clusters = read_jsonl(run / "clusters.jsonl")
+    target = next(c for c in clusters if c.get("entities"))
+    del target["numbers"], target["conflict_ids"]
+    del target["entities"][0]["variants"]
+    write_jsonl(run / "clusters.jsonl", clusters)
+    release = publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
+    rows = {
+        row["cluster_id"]: row
+        for file in (release.path / "data" / "clusters").glob("*.parquet")
+        for row in pq.read_table(file).to_pylist()
+    }
+    row = rows[target["cluster_id"]]
+    assert row["numbers"] == [] and row["conflict_ids"] == [] and row["entities"][0]["variants"] == []
+    assert row["size"] == len(target["claim_ids"]) and len(rows) == len(clusters)
+    assert list(rows) == sorted(rows)  # in cluster_id order

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from builder.publish.changelog import read_config
@@ -64,12 +66,14 @@ def render(release, stage: Path) -> str:
     """One ClaimReview per verdict of the release written in ``stage``, by claim_id."""
     verdicts = sorted(read_config(stage, "verdicts").values(), key=lambda r: r["claim_id"])
     wanted = {v["claim_id"] for v in verdicts}
+    if not verdicts:
+        return ""
+    wanted_ids = pa.array(sorted(wanted), pa.string())
     claims = {
         row["claim_id"]: row
         for file in sorted((stage / "data" / "claims").glob("*.parquet"))
         for batch in pq.ParquetFile(file).iter_batches(columns=["claim_id", *SOURCE_COLUMNS])
-        for row in batch.to_pylist()
-        if wanted and row["claim_id"] in wanted
+        for row in batch.filter(pc.is_in(batch.column("claim_id"), value_set=wanted_ids)).to_pylist()
     }
     return "".join(
         json.dumps(review(v, claims[v["claim_id"]], release), ensure_ascii=False, sort_keys=True) + "\n"

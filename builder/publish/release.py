@@ -26,7 +26,14 @@ from builder.errors import ClaimsetError, Errors
 from builder.publish import card, changelog, claimreview, croissant, datasheet, manifest, scan
 from builder.publish.inputs import RunFolder, check_references, read_run_folder
 from builder.publish.splits import SPLITS, find_leaks, normalise, plan_splits
-from builder.publish.tables import Lookups, SplitWriter, build_configs, claim_read_schema, claim_table
+from builder.publish.tables import (
+    Lookups,
+    SplitWriter,
+    build_configs,
+    claim_read_schema,
+    claim_table,
+    cluster_table,
+)
 
 VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -376,6 +383,17 @@ def _write(release: Release, index: _Index, stage: Path) -> None:
                     splits = pa.array([split_of[a] for a in batch.column("article_id").to_pylist()])
                     for split in SPLITS:
                         writer.add(split, table.filter(pc.equal(splits, split)))
+            elif config.name == "clusters":
+                schema = config.features.arrow_schema
+                read = pa.schema([field for field in schema if field.name != "size"])
+                starts, order = index.clusters
+                path = folder.path / "clusters.jsonl"
+                for chunk in scan.batches_in_order(path, starts, order, read, "a cluster"):
+                    table = cluster_table(chunk, schema)
+                    firsts = pc.list_element(table.column("claim_ids"), 0).to_pylist()
+                    splits = pa.array([split_of[index.article_of[claim_id]] for claim_id in firsts])
+                    for split in SPLITS:
+                        writer.add(split, table.filter(pc.equal(splits, split)))
             else:
                 _write_rows(writer, config.to_row, _records(config.name, folder, index), article_split)
         release.counts[config.name], release.num_bytes[config.name] = writer.counts, writer.nbytes
@@ -414,8 +432,6 @@ def _records(config: str, folder: RunFolder, index: _Index) -> Iterator[dict]:
     """The records of a config other than claims, in release order."""
     if config == "articles":
         return runfiles.read_jsonl_at(folder.path / "articles.jsonl", scan.places(*index.articles))
-    if config == "clusters":
-        return runfiles.read_jsonl_at(folder.path / "clusters.jsonl", scan.places(*index.clusters))
     if config == "verdicts":
         return iter(sorted(folder.verdicts, key=lambda v: v["claim_id"]))
     if config == "annotations":

@@ -8,10 +8,12 @@ offsets, normalised claim texts for the leak check, counts.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -100,6 +102,31 @@ def line_starts(path: Path, features: set[str] | None = None) -> array:
             offset += len(line)
     starts.append(offset)
     return starts
+
+
+def batches_in_order(
+    path: Path, starts: array, order: Sequence[int], schema: pa.Schema, what: str, size: int = 10_000
+) -> Iterator[pa.Table]:
+    """The records ``order`` (indexes into ``line_starts``) of a JSON Lines file, parsed by
+    Arrow with ``schema``, ``size`` at a time and in that order: each chunk's lines are read
+    by offset and parsed together."""
+    with open(path, "rb") as handle:
+        for first in range(0, len(order), size):
+            lines = [
+                os.pread(handle.fileno(), length, offset)
+                for offset, length in places(starts, order[first : first + size])
+            ]
+            data = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
+            options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+            try:
+                table = pj.read_json(
+                    io.BytesIO(data),
+                    read_options=pj.ReadOptions(block_size=max(len(data), 1)),
+                    parse_options=options,
+                )
+            except pa.ArrowInvalid as error:
+                raise bad_record(path, schema, error, (), what) from None
+            yield table
 
 
 def places(starts: array, order: Iterable[int]) -> Iterator[tuple[int, int]]:

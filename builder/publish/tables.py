@@ -43,7 +43,7 @@ class Config:
     name: str
     description: str
     features: Features
-    to_row: Callable[[dict], dict] | None  # None: rows come from claim_table
+    to_row: Callable[[dict], dict] | None  # None: rows come from claim_table or cluster_table
 
 
 def claim_features(feature_names: list[str]) -> Features:
@@ -129,11 +129,28 @@ def claim_table(batch: pa.RecordBatch, lookups: Lookups, schema: pa.Schema) -> p
     return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
 
 
+def cluster_table(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """Rows of the clusters config from clusters read with the config's schema (less ``size``):
+    ``size`` is the number of claims, and a missing list is empty."""
+    columns = {name: table.column(name).combine_chunks() for name in table.column_names}
+    for name in ("entities", "numbers", "dates", "conflict_ids"):
+        column = columns[name]
+        nested = column.flatten().field("variants") if name == "entities" else None
+        if column.null_count or (nested is not None and nested.null_count):
+            rows = column.to_pylist()
+            if name == "entities":
+                rows = [[{**e, "variants": e["variants"] or []} for e in row or []] for row in rows]
+            columns[name] = pa.array([row or [] for row in rows], column.type)
+    columns["size"] = pc.list_value_length(columns["claim_ids"]).cast(pa.int32())
+    return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
+
+
 def build_configs(
     lookups: Lookups, verdicts: bool, annotations: bool, clusters: bool, conflicts: bool
 ) -> list[Config]:
     """The configs a run folder has data for, in release order. The claims config's rows are
-    made by ``claim_table``, in Arrow; the others' by their ``to_row``."""
+    made by ``claim_table`` and the clusters config's by ``cluster_table``, in Arrow; the
+    others' by their ``to_row``."""
     claims_by_id = lookups.labelled
 
     def article_row(article: dict) -> dict:
@@ -278,22 +295,7 @@ def build_configs(
                         "conflict_ids": List(Value("string")),
                     }
                 ),
-                lambda cluster: {
-                    **{
-                        key: cluster.get(key)
-                        for key in ("cluster_id", "representative_claim_id", "representative")
-                    },
-                    "claim_ids": cluster["claim_ids"],
-                    "article_ids": cluster["article_ids"],
-                    "size": len(cluster["claim_ids"]),
-                    "entities": [
-                        {"canonical": e["canonical"], "variants": e.get("variants", [])}
-                        for e in cluster.get("entities", [])
-                    ],
-                    "numbers": [str(n) for n in cluster.get("numbers", [])],
-                    "dates": [str(d) for d in cluster.get("dates", [])],
-                    "conflict_ids": cluster.get("conflict_ids", []),
-                },
+                None,
             )
         )
     if conflicts:
