@@ -103,11 +103,11 @@ def speed(args, work: Path, config: ExtractConfig) -> None:
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
-from rss import highest_rss, rss_mb
+from rss import highest_rss, peak_rss_mb, rss_mb
 from builder.extract import ExtractConfig, checkworthy_scorer, load_model
 from builder.run import run_extract
 config = ExtractConfig(lean={lean!r})
@@ -116,7 +116,7 @@ checkworthy_scorer(config)
 models = rss_mb()
 with highest_rss() as during:
     run_extract([Path({corpus!r})], Path({out!r}), config, group=False, processes=1)
-print(models, during[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print(models, during[0], peak_rss_mb())
 """
 
 

@@ -87,17 +87,17 @@ def throughput(articles: int, repeats: int, work: Path) -> None:
 
 
 MEMORY_SCRIPT = """
-import resource, sys
+import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 sys.path.insert(0, {bench!r})
-from rss import highest_rss, rss_mb
+from rss import highest_rss, peak_rss_mb, rss_mb
 import builder.checkworthy, builder.publish.datasheet
 from builder.publish import PublishOptions, publish
 imports = rss_mb()
 with highest_rss() as during:
     release = publish(Path({run!r}), "memory", "0.1.0", out=Path({out!r}), options=PublishOptions(release_date="2026-01-01"))
-print(imports, during[0], resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, release.count("claims"))
+print(imports, during[0], peak_rss_mb(), release.count("claims"))
 """
 
 

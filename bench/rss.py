@@ -9,10 +9,17 @@ import time
 from contextlib import contextmanager
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
     """Resident set size now, in MB (Linux)."""
     with open("/proc/self/status") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+        return next(int(line.split()[1]) for line in status if line.startswith(f"{field}:")) / 1024
+
+
+def peak_rss_mb() -> float:
+    """The highest resident set size of this process image, in MB (Linux ``VmHWM``). Unlike
+    ``ru_maxrss``, it does not count the parent's memory that a forked child shared before it
+    ran a new program."""
+    return rss_mb("VmHWM")
 
 
 @contextmanager
