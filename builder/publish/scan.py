@@ -22,7 +22,7 @@ import pyarrow.json as pj
 from builder import runfiles
 from builder.errors import ClaimsetError, Errors
 
-BLOCK_BYTES = 1 << 20  # JSON read per Arrow batch
+BLOCK_BYTES = 1 << 18  # JSON per Arrow batch: the reader holds about 40 blocks ahead
 MAX_BLOCK_BYTES = 1 << 30  # a line longer than a block is read again with a larger block
 
 
