@@ -192,34 +192,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
                 else f"its article {c['article_id']} is not in articles.jsonl"
             ),
         )
-    cluster_of: dict[str, tuple[str, int]] = {}
-    cluster_articles: list[list[str]] = []
-    cluster_ids: list[pa.Array] = []
-    cluster_starts = (
-        scan.line_starts(path / "clusters.jsonl") if folder.has("clusters.jsonl") else array("q", [0])
-    )
-    if len(cluster_starts) > 1:
-        batches = scan.jsonl_batches(
-            path / "clusters.jsonl",
-            CLUSTER_SCAN,
-            ("cluster_id", "claim_ids"),
-            "a cluster",
-            len(cluster_starts) - 1,
-        )
-        for batch in batches:
-            cluster_ids.append(batch.column("cluster_id"))
-            columns = (batch.column(name).to_pylist() for name in ("cluster_id", "claim_ids"))
-            for cluster_id, members in zip(*columns, strict=True):
-                if not members or members[0] not in article_of:
-                    _refuse(path / "clusters.jsonl", lambda c: _first_unknown(c, article_of))
-                for claim_id in members:
-                    cluster_of[claim_id] = (cluster_id, len(members))
-                if len(members) > 1:
-                    articles = {article_of[i] for i in members if i in article_of}
-                    if len(articles) > 1:
-                        cluster_articles.append(sorted(articles))
-                tally.clusters += 1
-                tally.clusters_multi += len(members) > 1
+    cluster_of, cluster_articles, cluster_order = _scan_clusters(folder, article_of, tally)
     plan = plan_splits(published, cluster_articles, claims_per_article, options.split_by, options.ratios)
     claim_ids = list(texts_of)
     splits = [plan.split_of_article[article_of[i]] for i in claim_ids]
@@ -265,7 +238,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     )
     index = _Index(
         articles=article_order,
-        clusters=(cluster_starts, _order(cluster_ids)),
+        clusters=cluster_order,
         article_of=article_of,
         lookups=lookups,
         claim_lines=claim_lines,
@@ -325,6 +298,35 @@ def _scan_articles(path: Path, tally: Tally) -> tuple[dict[str, str | None], dic
                 tally.undated_articles += 1
     tally.published_range = (first, last) if first else None
     return published, source_of, (starts, _order(ids))
+
+
+def _scan_clusters(folder: RunFolder, article_of: dict[str, str], tally: Tally):
+    """Each claim's cluster (id and size), the articles of each cluster that spans several
+    (for the splits), and the order to write the clusters in."""
+    path = folder.path / "clusters.jsonl"
+    cluster_of: dict[str, tuple[str, int]] = {}
+    cluster_articles: list[list[str]] = []
+    cluster_ids: list[pa.Array] = []
+    starts = scan.line_starts(path) if folder.has("clusters.jsonl") else array("q", [0])
+    if len(starts) > 1:
+        batches = scan.jsonl_batches(
+            path, CLUSTER_SCAN, ("cluster_id", "claim_ids"), "a cluster", len(starts) - 1
+        )
+        for batch in batches:
+            cluster_ids.append(batch.column("cluster_id"))
+            columns = (batch.column(name).to_pylist() for name in ("cluster_id", "claim_ids"))
+            for cluster_id, members in zip(*columns, strict=True):
+                if not members or members[0] not in article_of:
+                    _refuse(path, lambda c: _first_unknown(c, article_of))
+                for claim_id in members:
+                    cluster_of[claim_id] = (cluster_id, len(members))
+                if len(members) > 1:
+                    articles = {article_of[i] for i in members if i in article_of}
+                    if len(articles) > 1:
+                        cluster_articles.append(sorted(articles))
+                tally.clusters += 1
+                tally.clusters_multi += len(members) > 1
+    return cluster_of, cluster_articles, (starts, _order(cluster_ids))
 
 
 def _scan_claims(path, lines, published, labelled_ids, source_of, tally):
