@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors, ErrorSpec
@@ -33,14 +33,7 @@ def read_jsonl_offsets(
             start, offset = offset, offset + len(line)
             if not line.strip():
                 continue
-            try:
-                record = json.loads(line)
-            except ValueError as error:  # bad JSON, or bytes that are not UTF-8
-                detail = getattr(error, "msg", None) or getattr(error, "reason", None) or str(error)
-                raise ClaimsetError(spec, path=path, line=number, detail=f"not JSON ({detail})") from None
-            if not isinstance(record, dict):
-                raise ClaimsetError(spec, path=path, line=number, detail="not a JSON object")
-            yield number, (start, len(line)), record
+            yield number, (start, len(line)), _record(line, spec, path, lambda n=number: n)
 
 
 def read_jsonl_at(
@@ -50,16 +43,21 @@ def read_jsonl_at(
     order; one that is not a JSON object raises ``spec`` naming file and line."""
     with open(path, "rb") as handle:
         for offset, length in places:
-            try:
-                record = json.loads(os.pread(handle.fileno(), length, offset))
-            except ValueError as error:  # bad JSON, or bytes that are not UTF-8
-                detail = getattr(error, "msg", None) or getattr(error, "reason", None) or str(error)
-                line = _line_at(handle.fileno(), offset)
-                raise ClaimsetError(spec, path=path, line=line, detail=f"not JSON ({detail})") from None
-            if not isinstance(record, dict):
-                line = _line_at(handle.fileno(), offset)
-                raise ClaimsetError(spec, path=path, line=line, detail="not a JSON object")
-            yield record
+            line = os.pread(handle.fileno(), length, offset)
+            yield _record(line, spec, path, lambda at=offset: _line_at(handle.fileno(), at))
+
+
+def _record(line: bytes, spec: ErrorSpec, path: Path, number: Callable[[], int]) -> dict:
+    """The JSON object on a line; otherwise ``spec`` naming the file and the line ``number()``
+    (called only then: finding it may mean reading the file up to the line)."""
+    try:
+        record = json.loads(line)
+    except ValueError as error:  # bad JSON, or bytes that are not UTF-8
+        detail = getattr(error, "msg", None) or getattr(error, "reason", None) or str(error)
+        raise ClaimsetError(spec, path=path, line=number(), detail=f"not JSON ({detail})") from None
+    if not isinstance(record, dict):
+        raise ClaimsetError(spec, path=path, line=number(), detail="not a JSON object")
+    return record
 
 
 def _line_at(fd: int, offset: int) -> int:
