@@ -30,13 +30,6 @@ _FEATURES = re.compile(rb'"features"\s*:\s*\{([^{}]*)\}')
 _KEY = re.compile(rb'"((?:[^"\\]|\\.)*)"\s*:')
 
 
-def feature_names(path: Path) -> list[str]:
-    """Every feature name any claim has (the union: a claim may lack one), sorted."""
-    names: set[str] = set()
-    line_starts(path, names)
-    return sorted(names)
-
-
 def _add_features(line: bytes, names: set[str], seen: set[bytes]) -> None:
     """Add the names of a claim line's ``features`` object (flat: names and booleans), found
     without parsing the line."""
