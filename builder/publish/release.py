@@ -382,9 +382,7 @@ def _write(release: Release, index: _Index, stage: Path) -> None:
                     folder.path / "claims.jsonl", schema, lines=index.claim_lines
                 ):
                     table = claim_table(batch, index.lookups, config.features.arrow_schema)
-                    splits = pa.array([split_of[a] for a in batch.column("article_id").to_pylist()])
-                    for split in SPLITS:
-                        writer.add(split, table.filter(pc.equal(splits, split)))
+                    writer.add_split(table, [split_of[a] for a in batch.column("article_id").to_pylist()])
             elif config.name == "clusters":
                 schema = config.features.arrow_schema
                 read = pa.schema([field for field in schema if field.name != "size"])
@@ -393,9 +391,7 @@ def _write(release: Release, index: _Index, stage: Path) -> None:
                 for chunk in scan.batches_in_order(path, starts, order, read, "a cluster"):
                     table = cluster_table(chunk, schema)
                     firsts = pc.list_element(table.column("claim_ids"), 0).to_pylist()
-                    splits = pa.array([split_of[index.article_of[claim_id]] for claim_id in firsts])
-                    for split in SPLITS:
-                        writer.add(split, table.filter(pc.equal(splits, split)))
+                    writer.add_split(table, [split_of[index.article_of[claim_id]] for claim_id in firsts])
             else:
                 _write_rows(writer, config.to_row, _records(config.name, folder, index), article_split)
         release.counts[config.name], release.num_bytes[config.name] = writer.counts, writer.nbytes

@@ -375,7 +375,14 @@ class SplitWriter:
     def add(self, split: str, table: pa.Table) -> None:
         if table.num_rows:
             self.pending[split].append(table)
-            self._flush(split)
+            if sum(t.num_rows for t in self.pending[split]) >= ROW_GROUP_ROWS:
+                self._flush(split)
+
+    def add_split(self, table: pa.Table, splits: list[str]) -> None:
+        """Add rows that belong to different splits: ``splits`` names each row's."""
+        names = pa.array(splits, pa.string())
+        for split in SPLITS:
+            self.add(split, table.filter(pc.equal(names, split)))
 
     def _flush(self, split: str, final: bool = False) -> None:
         pending = pa.concat_tables(self.pending[split]) if self.pending[split] else None
