@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from builder.records import VERDICT_LABELS
@@ -16,19 +17,25 @@ TITLE = "# Changelog"
 def read_config(release_dir: Path, config: str) -> dict[str, dict]:
     """Rows of one (small) config of a published release, keyed by claim_id (all splits)."""
     return {
-        row["claim_id"]: {**row, "split": split}
-        for split, rows in _batches(release_dir, config)
-        for row in rows
+        row["claim_id"]: {**row, "split": split} for split, rows in _rows(release_dir, config) for row in rows
     }
 
 
-def _batches(
+def config_batches(
+    release_dir: Path, config: str, columns: list[str] | None = None
+) -> Iterator[tuple[str, pa.RecordBatch]]:
+    """(split, Arrow batch) of a config of a published release, a batch at a time."""
+    for file in sorted((release_dir / "data" / config).glob("*.parquet")):
+        for batch in pq.ParquetFile(file).iter_batches(batch_size=BATCH, columns=columns):
+            yield file.stem, batch
+
+
+def _rows(
     release_dir: Path, config: str, columns: list[str] | None = None
 ) -> Iterator[tuple[str, list[dict]]]:
     """(split, rows) of a config, a batch at a time."""
-    for file in sorted((release_dir / "data" / config).glob("*.parquet")):
-        for batch in pq.ParquetFile(file).iter_batches(batch_size=BATCH, columns=columns):
-            yield file.stem, batch.to_pylist()
+    for split, batch in config_batches(release_dir, config, columns):
+        yield split, batch.to_pylist()
 
 
 def _columns(release_dir: Path, config: str) -> set[str]:
@@ -52,9 +59,9 @@ def diff_claims(old_dir: Path, new_dir: Path) -> tuple[Changes, dict[str, str]]:
         row["split"] = split
         return b"".join(hash(repr(row.get(name))).to_bytes(8, "little", signed=True) for name in fields)
 
-    new = {row["claim_id"]: digest(row, split) for split, rows in _batches(new_dir, "claims") for row in rows}
+    new = {row["claim_id"]: digest(row, split) for split, rows in _rows(new_dir, "claims") for row in rows}
     changes, texts = Changes(), {}
-    for split, rows in _batches(old_dir, "claims"):
+    for split, rows in _rows(old_dir, "claims"):
         for row in rows:
             mine = new.pop(row["claim_id"], None)
             if mine is None:
@@ -69,7 +76,7 @@ def diff_claims(old_dir: Path, new_dir: Path) -> tuple[Changes, dict[str, str]]:
                     if theirs[8 * i : 8 * i + 8] != mine[8 * i : 8 * i + 8]
                 ]
     changes.added = sorted(new)
-    for _, rows in _batches(new_dir, "claims", ["claim_id", "text"]):
+    for _, rows in _rows(new_dir, "claims", ["claim_id", "text"]):
         texts.update((row["claim_id"], row["text"]) for row in rows if row["claim_id"] in new)
     changes.removed.sort()
     changes.changed = dict(sorted(changes.changed.items()))

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
-from builder.publish.changelog import read_config
+from builder.publish.changelog import config_batches, read_config
 from builder.publish.tables import SOURCE_COLUMNS
 from builder.records import VERDICT_LABELS
 
@@ -71,8 +70,7 @@ def render(release, stage: Path) -> str:
     wanted_ids = pa.array(sorted(wanted), pa.string())
     claims = {
         row["claim_id"]: row
-        for file in sorted((stage / "data" / "claims").glob("*.parquet"))
-        for batch in pq.ParquetFile(file).iter_batches(columns=["claim_id", *SOURCE_COLUMNS])
+        for _, batch in config_batches(stage, "claims", ["claim_id", *SOURCE_COLUMNS])
         for row in batch.filter(pc.is_in(batch.column("claim_id"), value_set=wanted_ids)).to_pylist()
     }
     return "".join(
