@@ -166,35 +166,80 @@ def train_checkworthy(
         None,
         help="Labelled JSONL for the reported dev metrics \\[default: ../shared/data/checkworthy/dev.jsonl].",
     ),
+    dev_test: Path = typer.Option(
+        None,
+        "--dev-test",
+        help="Second labelled JSONL to report \\[default: ../shared/data/checkworthy/dev-test.jsonl].",
+    ),
+    news: Path = typer.Option(
+        None, help="Labelled news sentences to report \\[default: tests/data/checkworthy_news.jsonl]."
+    ),
     out: Path = typer.Option(
         None,
-        help="Folder for model.json.gz, config.json, metrics.json \\[default: the shipped model's folder].",
+        help="Folder for model.onnx, tokenizer.json, model.json, config.json, metrics.json "
+        "\\[default: the shipped model's folder].",
     ),
-    seed: int = typer.Option(13, help="Random seed (folds); the same seed and data give the same bytes."),
+    from_verdicts: list[Path] = typer.Option(
+        None,
+        "--from-verdicts",
+        help="Folders written by `claimset pull` (beside the extract output): their verdicts are added "
+        "to the training data (not_a_claim as 0, any other verdict as 1). Repeat for several.",
+    ),
+    verdict_weight: float = typer.Option(
+        2.0, min=0.0, help="Loss weight of a sentence labelled from a verdict (a training sentence: 1)."
+    ),
+    seed: int = typer.Option(13, help="Random seed; the same seed, data and machine give the same model."),
+    epochs: float = typer.Option(2.0, min=0.01, help="Passes over the training data."),
+    max_steps: int | None = typer.Option(None, min=1, help="Stop after this many steps (quick trials)."),
+    cv_folds: int = typer.Option(
+        5, min=0, help="Folds of the frozen-encoder cross-validation reported beside the model (0: none)."
+    ),
 ) -> None:
-    """Train the check-worthiness model (reproduces the shipped one with the defaults)."""
+    """Fine-tune the check-worthiness model (reproduces the shipped one with the defaults, CPU, ~30 min)."""
     from builder.checkworthy import SHIPPED_DIR, TrainConfig
     from builder.checkworthy import train as train_model
-    from builder.checkworthy.train import DEFAULT_DATA
+    from builder.checkworthy.data import read_verdicts
+    from builder.checkworthy.model import normalise
+    from builder.checkworthy.train import DEFAULT_DATA, NEWS_LABELS, Example, shown_path
 
     try:
+        extra = [
+            Example(normalise(row.text), row.label, verdict_weight)
+            for folder in from_verdicts or []
+            for row in read_verdicts(folder)
+        ]
+        config = TrainConfig(
+            seed=seed,
+            epochs=epochs,
+            max_steps=max_steps,
+            cv_folds=cv_folds,
+            verdict_weight=verdict_weight,
+            verdicts=tuple(shown_path(folder) for folder in from_verdicts or []),
+        )
         result = train_model(
             train or DEFAULT_DATA / "train.jsonl",
             dev or DEFAULT_DATA / "dev.jsonl",
             out or SHIPPED_DIR,
-            TrainConfig(seed=seed),
+            config,
+            extra=extra,
+            dev_test_path=dev_test or DEFAULT_DATA / "dev-test.jsonl",
+            news_path=news or NEWS_LABELS,
+            log=lambda line: typer.echo(line, err=True),
         )
     except ClaimsetError as error:
         fail(error)
     m = result.metrics
-    cv, dv = m["cross_validation"], m["dev"]
     typer.echo(
-        f"trained {m['model']} on {m['train']['n']} sentences in {m['train_seconds']} s -> {result.out_dir}"
+        f"trained {m['model']} on {m['train']['fine_tuned_on']} sentences "
+        f"({m['train']['from_verdicts']} from verdicts) in {m['train_seconds']} s -> {result.out_dir}"
     )
-    typer.echo(
-        f"cross-validation F1 {cv['f1']:.4f}; dev F1 {dv['f1']:.4f} (precision {dv['precision']:.4f}, "
-        f"recall {dv['recall']:.4f}, threshold {dv['threshold']:g})"
-    )
+    for key in ("held_out", "cross_validation", "dev", "dev_test", "news"):
+        if key in m:
+            r = m[key]
+            typer.echo(
+                f"{key}: F1 {r['f1']:.4f} (precision {r['precision']:.4f}, recall {r['recall']:.4f}, "
+                f"threshold {r['threshold']:g}; Brier {r['brier']:.4f}, ECE {r['ece']:.4f})"
+            )
 
 
 @app.command("eval-checkworthy")
@@ -296,15 +341,16 @@ def rebuild(
 def group_command(
     run_dir: Path = typer.Argument(..., help="A folder written by `claimset extract` (holds claims.jsonl)."),
     threshold: float | None = typer.Option(
-        None, help="Similarity (0-1) at which two claims count as the same fact \\[default: 0.55]."
+        None,
+        help="Probability (0-1) from the pair model at which two claims count as the same fact "
+        "\\[default: the shipped model's threshold, chosen leave-one-event-out].",
     ),
 ) -> None:
     """Group claims asserting the same fact across articles and flag conflicting values."""
     from builder.group import group
-    from builder.group.cluster import DEFAULT_THRESHOLD
 
     try:
-        summary = group(run_dir, threshold=DEFAULT_THRESHOLD if threshold is None else threshold)
+        summary = group(run_dir, threshold=threshold)
     except ClaimsetError as error:
         fail(error)
     typer.echo(
@@ -420,6 +466,17 @@ def push_command(
         ..., "--project", "-p", help="Label Studio project title (created if missing)."
     ),
     annotators_per_claim: int = typer.Option(1, min=1, help="How many annotators label each claim."),
+    rerank: bool = typer.Option(
+        False,
+        "--rerank",
+        help="Score every claim again (--checkworthy-model) and re-import the tasks nobody has annotated "
+        "yet in the new order with the new score; annotated tasks are never touched.",
+    ),
+    checkworthy_model: str = typer.Option(
+        "shipped",
+        "--checkworthy-model",
+        help="With --rerank: 'shipped' or a folder from `claimset train-checkworthy`.",
+    ),
 ) -> None:
     """Send claims to Label Studio: one task per claim, new claims only, most check-worthy first."""
     from builder.studio.push import push
@@ -427,9 +484,21 @@ def push_command(
     bar, progress = _progress_bar()
     try:
         with bar:
-            report = push(run_dir, project, annotators_per_claim=annotators_per_claim, progress=progress)
+            report = push(
+                run_dir,
+                project,
+                annotators_per_claim=annotators_per_claim,
+                progress=progress,
+                rerank=rerank,
+                checkworthy_model=checkworthy_model,
+            )
     except ClaimsetError as error:
         fail(error)
+    if rerank:
+        typer.echo(
+            f"reranked: {report.reranked} tasks without annotations re-imported in the new order, "
+            f"{report.kept_annotated} annotated tasks left as they are"
+        )
     typer.echo(
         f"{report.project} ({report.url}/projects/{report.project_id}): {report.claims} claims, "
         f"{report.imported} imported, {report.updated} updated, {report.unchanged} unchanged"

@@ -190,6 +190,16 @@ class Errors:
         "it needs several sentences of each label",
     )
     E607 = ErrorSpec("E607", "check-worthiness floor {value} is outside 0..1", "pass a probability, e.g. 0.5")
+    E608 = ErrorSpec(
+        "E608",
+        "training the check-worthiness model needs the package {package}",
+        "install the locked dependencies: bash scripts/setup.sh",
+    )
+    E609 = ErrorSpec(
+        "E609",
+        "{path}: {detail}",
+        "pass folders written by `claimset pull` whose claims come from a `claimset extract` output",
+    )
 
 
 class ClaimsetError(Exception):

@@ -5,7 +5,7 @@
 on a JSONL file of ``{"text", "label"}``.
 """
 
-from builder.checkworthy.data import Labelled, read_labelled
+from builder.checkworthy.data import Labelled, read_labelled, read_verdicts
 from builder.checkworthy.evaluate import Report, evaluate, format_report
 from builder.checkworthy.model import SHIPPED_DIR, CheckworthyModel, load_model
 from builder.checkworthy.train import TrainConfig, TrainResult, train
@@ -22,6 +22,7 @@ __all__ = [
     "format_report",
     "load_model",
     "read_labelled",
+    "read_verdicts",
     "train",
 ]
 
@@ -35,13 +36,12 @@ def describe(model_dir: str | None = None) -> dict[str, object]:
     metrics_file = Path(model_dir or SHIPPED_DIR) / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.exists() else {}
     keep = ("n", "positives", "f1", "precision", "recall", "brier", "ece")
-    return {
+    facts: dict[str, object] = {
         "model": model.label,
         "approach": model.info.get("approach", ""),
         "threshold": model.threshold,
         "train": metrics.get("train"),
-        "dev": {k: metrics["dev"][k] for k in keep} if "dev" in metrics else None,
-        "cross_validation": {k: metrics["cross_validation"][k] for k in keep}
-        if "cross_validation" in metrics
-        else None,
     }
+    for key in ("cross_validation", "held_out", "dev", "dev_test", "news"):
+        facts[key] = {k: metrics[key][k] for k in keep} if key in metrics else None
+    return facts

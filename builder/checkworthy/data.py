@@ -38,3 +38,53 @@ def read_labelled(path: Path) -> list[Labelled]:
     if not rows:
         raise ClaimsetError(Errors.E604, path=path)
     return rows
+
+
+NOT_A_CLAIM = "not_a_claim"
+
+
+def read_verdicts(folder: Path) -> list[Labelled]:
+    """Labelled sentences from a pulled folder: ``not_a_claim`` is 0, any other verdict 1.
+
+    ``verdicts.jsonl`` (written by `claimset pull`) names claims by ``claim_id``; their text comes
+    from the ``claims.jsonl`` that `claimset extract` wrote into the same folder.
+    """
+    folder = Path(folder)
+    verdicts_path, claims_path = folder / "verdicts.jsonl", folder / "claims.jsonl"
+    for path in (verdicts_path, claims_path):
+        if not path.is_file():
+            raise ClaimsetError(Errors.E609, path=path, detail="missing")
+    texts = {}
+    for number, row in _rows(claims_path):
+        if not isinstance(row.get("claim_id"), str) or not isinstance(row.get("text"), str):
+            raise ClaimsetError(
+                Errors.E609, path=claims_path, detail=f"line {number} has no claim_id and text"
+            )
+        texts[row["claim_id"]] = row["text"]
+    rows = []
+    for number, row in _rows(verdicts_path):
+        claim_id, verdict = row.get("claim_id"), row.get("verdict")
+        if not isinstance(verdict, str) or claim_id not in texts:
+            detail = (
+                f"line {number}: claim {claim_id!r} with verdict {verdict!r} is not in {claims_path.name}"
+            )
+            raise ClaimsetError(Errors.E609, path=verdicts_path, detail=detail)
+        rows.append(Labelled(texts[claim_id], 0 if verdict == NOT_A_CLAIM else 1))
+    return rows
+
+
+def _rows(path: Path):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ClaimsetError(Errors.E601, path=path, detail=type(exc).__name__) from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ClaimsetError(Errors.E602, path=path, line=number, detail=exc.msg) from exc
+        if not isinstance(row, dict):
+            raise ClaimsetError(Errors.E609, path=path, detail=f"line {number} is not a JSON object")
+        yield number, row

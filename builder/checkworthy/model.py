@@ -1,31 +1,36 @@
-"""The check-worthiness model: TF-IDF word and character n-grams, logistic regression, Platt calibration.
+"""The check-worthiness model: a fine-tuned sentence encoder run by ONNX Runtime on the CPU.
 
-The artefact is one gzipped JSON file (vocabularies, idf weights, coefficients,
-calibration, threshold), so it loads without pickle, is byte-identical when retrained
-with the same seed, and does not depend on the scikit-learn version that trained it.
+A model folder holds ``model.onnx`` (the encoder with its classification head, weights
+quantised to int8), ``tokenizer.json`` (read by the ``tokenizers`` package) and
+``model.json`` (name, maximum length, Platt calibration, decision threshold, provenance).
+Loading needs neither PyTorch nor transformers, nothing is downloaded, and no pickle is read.
+
+Every sentence is run on its own (no padding, no batch-wide quantisation scale), so its score
+depends on its text alone: the same sentence gets the same score whatever else is scored
+with it, in whatever batch or process.
 """
 
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
 import json
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from builder.errors import ClaimsetError, Errors
 
-FORMAT = 1
-ARTEFACT = "model.json.gz"
+FORMAT = 2
+ONNX_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+META_FILE = "model.json"
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
+THREADS = 1  # ONNX Runtime threads per process: fixed, so scores do not depend on the machine's cores
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 _SPACE = re.compile(r"\s+")
 
@@ -36,98 +41,51 @@ def normalise(text: str) -> str:
 
 
 @dataclass
-class NgramFeatures:
-    """One TF-IDF block: a fixed vocabulary with idf weights, sublinear tf, L2-normalised rows."""
-
-    analyzer: str  # "word" | "char_wb"
-    ngram_range: tuple[int, int]
-    terms: list[str]
-    idf: np.ndarray
-
-    def __post_init__(self) -> None:
-        self._index = {term: i for i, term in enumerate(self.terms)}
-        self._ngrams = _char_wb_ngrams if self.analyzer == "char_wb" else _word_ngrams
-
-    def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        """TF-IDF rows (1 + log tf, times idf, L2-normalised), n-grams as scikit-learn's analyzers make them."""
-        index, lo, hi = self._index, *self.ngram_range
-        indptr, cols, counts = [0], [], []
-        for text in texts:
-            for gram, count in Counter(self._ngrams(text.lower(), lo, hi)).items():
-                col = index.get(gram)
-                if col is not None:
-                    cols.append(col)
-                    counts.append(count)
-            indptr.append(len(cols))
-        cols_array = np.asarray(cols, dtype=np.int64)
-        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf[cols_array]
-        matrix = sparse.csr_matrix((values, cols_array, indptr), shape=(len(texts), len(self.terms)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1))).ravel()
-        norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ matrix
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "analyzer": self.analyzer,
-            "ngram_range": list(self.ngram_range),
-            "terms": self.terms,
-            "idf": [_round(x) for x in self.idf],
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NgramFeatures:
-        return cls(data["analyzer"], tuple(data["ngram_range"]), data["terms"], np.asarray(data["idf"]))
-
-
-# Words, numbers with their separators (2.5, 1,000) and %/$ as tokens of their own.
-TOKEN_PATTERN = r"(?u)\b\w[\w.,]*\w\b|\b\w\b|[%$€£]"
-_TOKEN = re.compile(TOKEN_PATTERN)
-
-
-def _word_ngrams(text: str, lo: int, hi: int) -> list[str]:
-    """Word n-grams exactly as scikit-learn's ``analyzer="word"`` with TOKEN_PATTERN makes them."""
-    tokens = _TOKEN.findall(text)
-    return [" ".join(tokens[i : i + n]) for n in range(lo, hi + 1) for i in range(len(tokens) - n + 1)]
-
-
-def _char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
-    """Character n-grams inside space-padded words, exactly as scikit-learn's ``analyzer="char_wb"``."""
-    grams = []
-    for word in text.split():
-        padded = f" {word} "
-        size = len(padded)
-        for n in range(lo, hi + 1):
-            if size <= n:  # a word shorter than n counts once, whole
-                grams.append(padded)
-                break
-            grams.extend(padded[i : i + n] for i in range(size - n + 1))
-    return grams
-
-
-@dataclass
 class CheckworthyModel:
     """Scores sentences with a calibrated probability that they are worth fact-checking."""
 
-    blocks: list[NgramFeatures]
-    coef: np.ndarray
-    intercept: float
-    platt: tuple[float, float]  # calibrated p = sigmoid(a * z + b), z the raw decision value
-    threshold: float  # the decision threshold that maximised F1 on out-of-fold training predictions
+    onnx_bytes: bytes
+    tokenizer_json: str
+    max_length: int
+    platt: tuple[float, float]  # calibrated p = sigmoid(a * z + b), z the network's logit
+    threshold: float  # the decision threshold that maximised F1 on held-out training sentences
     name: str = "claimset-checkworthy"
     info: dict[str, Any] = field(default_factory=dict)
 
-    def decision(self, texts: list[str]) -> np.ndarray:
-        """Raw (uncalibrated) decision values."""
-        clean = [normalise(t) for t in texts]
-        features = sparse.hstack([block.transform(clean) for block in self.blocks]).tocsr()
-        return features @ self.coef + self.intercept
+    def __post_init__(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = THREADS
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(self.onnx_bytes, options, providers=["CPUExecutionProvider"])
+        self._tokenizer = Tokenizer.from_str(self.tokenizer_json)
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(self.max_length)
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        """Raw (uncalibrated) logits, one sentence per network call."""
+        encodings = self._tokenizer.encode_batch([normalise(t) for t in texts])
+        out = np.zeros(len(texts))
+        cache: dict[tuple[int, ...], float] = {}
+        for i, enc in enumerate(encodings):
+            key = tuple(enc.ids)
+            if key not in cache:
+                ids = np.asarray([enc.ids], dtype=np.int64)
+                feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                cache[key] = float(self._session.run(None, feed)[0].reshape(-1)[0])
+            out[i] = cache[key]
+        return out
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities in [0, 1], one per text, in one vectorised pass."""
+        """Calibrated probabilities in [0, 1], one per text."""
         if not texts:
             return np.zeros(0)
         a, b = self.platt
-        return 1.0 / (1.0 + np.exp(-(a * self.decision(list(texts)) + b)))
+        return 1.0 / (1.0 + np.exp(-(a * self.logits(list(texts)) + b)))
 
     def score(self, texts: list[str]) -> list[float]:
         """Probabilities rounded to 4 decimals, as written into claims."""
@@ -135,57 +93,63 @@ class CheckworthyModel:
 
     @property
     def version(self) -> str:
-        """Content hash of the weights: changes whenever the model does."""
-        return hashlib.sha256(self._payload_bytes()).hexdigest()[:12]
+        """Content hash of the network, tokenizer and calibration: changes whenever the model does."""
+        digest = hashlib.sha256()
+        for part in (self.onnx_bytes, self.tokenizer_json.encode(), self._meta_bytes()):
+            digest.update(hashlib.sha256(part).digest())
+        return digest.hexdigest()[:12]
 
     @property
     def label(self) -> str:
         """``name@version``, stamped on every claim's extractor info."""
         return f"{self.name}@{self.version}"
 
-    def to_dict(self) -> dict[str, Any]:
+    def meta(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "name": self.name,
+            "max_length": self.max_length,
             "threshold": _round(self.threshold),
             "platt": [_round(x) for x in self.platt],
-            "intercept": _round(self.intercept),
-            "coef": [_round(x) for x in self.coef],
-            "blocks": [block.to_dict() for block in self.blocks],
             "info": self.info,
         }
 
-    def _payload_bytes(self) -> bytes:
-        return json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    def _meta_bytes(self) -> bytes:
+        return json.dumps(self.meta(), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     def save(self, out_dir: Path) -> Path:
-        """Write ``out_dir/model.json.gz`` (deterministic bytes: gzip mtime 0)."""
+        """Write ``model.onnx``, ``tokenizer.json`` and ``model.json`` into ``out_dir``."""
+        out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / ARTEFACT
-        tmp = path.with_name(f".{ARTEFACT}.tmp")
-        with open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=9) as gz:
-            gz.write(self._payload_bytes())
-        tmp.replace(path)
-        return path
+        _write(out_dir / ONNX_FILE, self.onnx_bytes)
+        _write(out_dir / TOKENIZER_FILE, self.tokenizer_json.encode())
+        _write(out_dir / META_FILE, json.dumps(self.meta(), indent=2, sort_keys=True).encode() + b"\n")
+        return out_dir / ONNX_FILE
 
     @classmethod
     def load(cls, model_dir: Path) -> CheckworthyModel:
-        path = Path(model_dir) / ARTEFACT
+        model_dir = Path(model_dir)
+        path = model_dir / META_FILE
         try:
-            with gzip.open(path, "rb") as handle:
-                data = json.loads(handle.read())
+            data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
                 raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+            path = model_dir / ONNX_FILE
+            onnx_bytes = path.read_bytes()
+            path = model_dir / TOKENIZER_FILE
+            tokenizer_json = path.read_text(encoding="utf-8")
             return cls(
-                blocks=[NgramFeatures.from_dict(b) for b in data["blocks"]],
-                coef=np.asarray(data["coef"]),
-                intercept=float(data["intercept"]),
+                onnx_bytes=onnx_bytes,
+                tokenizer_json=tokenizer_json,
+                max_length=int(data["max_length"]),
                 platt=(float(data["platt"][0]), float(data["platt"][1])),
                 threshold=float(data["threshold"]),
                 name=data["name"],
                 info=data.get("info", {}),
             )
-        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise ClaimsetError(Errors.E605, path=path, detail=_short(exc)) from exc
+        except Exception as exc:  # onnxruntime or tokenizers refusing a damaged file
             raise ClaimsetError(Errors.E605, path=path, detail=_short(exc)) from exc
 
 
@@ -195,8 +159,13 @@ def load_model(model_dir: str | None = None) -> CheckworthyModel:
     return CheckworthyModel.load(Path(model_dir) if model_dir else SHIPPED_DIR)
 
 
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
 def _round(x: float) -> float:
-    # 7 significant digits: far below any effect on a score, and absorbs float noise between BLAS builds
     return float(f"{float(x):.7g}")
 
 
