@@ -66,6 +66,9 @@ def compute_stats(release) -> dict:
         "annotations": len(annotations),
         "annotators": len({a["annotator"] for a in annotations}),
         "stories": release.stories,
+        "stories_per_split": dict(release.plan.stories_per_split),
+        "story_units": release.plan.units,
+        "stories_from": release.plan.source,
         "clusters_multi": tally.clusters_multi,
         "clusters": tally.clusters,
         "conflicts": len(folder.conflicts),
@@ -105,11 +108,21 @@ def checkworthy_model(name: str | None) -> str:
         return f"the model `{name}`"
     if shipped.get("model") != name or "dev" not in shipped:
         return f"the model `{name}`"
-    dev = shipped["dev"]
-    return (
-        f"the model `{name}` shipped with claimset (on the CheckThat! 2024 English dev set: F1 "
-        f"{dev['f1']:.3f}, precision {dev['precision']:.3f}, recall {dev['recall']:.3f})"
-    )
+    measured = []
+    for key, what in (
+        ("cross_validation", "5-fold cross-validation on its training data, of a frozen-encoder proxy"),
+        ("held_out", "sentences of its training data held out from fine-tuning"),
+        ("dev", "the CheckThat! 2024 English dev set"),
+        ("dev_test", "its dev-test set"),
+        ("news", "hand-labelled news sentences"),
+    ):
+        if key in shipped:
+            m = shipped[key]
+            measured.append(
+                f"{what}: F1 {m['f1']:.3f}, precision {m['precision']:.3f}, recall {m['recall']:.3f}, "
+                f"Brier {m['brier']:.3f}, ECE {m['ece']:.3f}"
+            )
+    return f"the model `{name}` shipped with claimset ({'; '.join(measured)})"
 
 
 def table(header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -205,10 +218,18 @@ def render(release, stats: dict) -> str:
 
 def splits_text(release, stats: dict) -> str:
     stories = f"{stats['stories']} {'story' if stats['stories'] == 1 else 'stories'}"
+    per_split = stats["stories_per_split"]
+    where = (
+        "the articles of one event, found by extract (`stories.jsonl`); stories that a claim cluster "
+        "joins are kept together"
+        if stats["stories_from"] == "stories.jsonl"
+        else "articles joined by a shared claim cluster"
+    )
     text = (
-        f"Splits are assigned by story ({stories}; method `{release.options.split_by}`, target ratios "
-        f"{', '.join(str(r) for r in release.options.ratios)}), so no article and no claim cluster "
-        "crosses splits; a near-duplicate check across splits passed at publish time."
+        f"Splits are assigned by story ({stories}: {where}; method `{release.options.split_by}`, target "
+        f"ratios {', '.join(str(r) for r in release.options.ratios)}), so no article, no story and no claim "
+        "cluster crosses splits; a near-duplicate check across splits passed at publish time. Stories per "
+        f"split: {', '.join(f'{split} {per_split.get(split, 0)}' for split in ('train', 'validation', 'test'))}."
     )
     empty = [s for s in ("train", "validation", "test") if not stats["splits"]["claims"].get(s)]
     if empty:

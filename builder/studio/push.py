@@ -39,6 +39,8 @@ class PushReport:
     changed_but_annotated: list[str] = field(default_factory=list)
     duplicates_removed: int = 0
     not_in_folder: int = 0
+    reranked: int = 0  # --rerank: tasks without annotations re-imported in the new order
+    kept_annotated: int = 0  # --rerank: tasks with annotations, left exactly as they were
 
 
 def push(
@@ -49,9 +51,23 @@ def push(
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    rerank: bool = False,
+    checkworthy_model: str = "shipped",
 ) -> PushReport:
-    """Send every claim of ``folder`` to the project, one task per claim, most check-worthy first."""
+    """Send every claim of ``folder`` to the project, one task per claim, most check-worthy first.
+
+    With ``rerank`` every claim is scored again by ``checkworthy_model`` ("shipped" or a folder
+    from `claimset train-checkworthy`; claims.jsonl is not changed) and every task nobody has
+    annotated yet is replaced, in the new order with its new score; annotated tasks are left as
+    they are.
+    """
     claims, articles = claims_and_articles(folder)
+    if rerank:
+        from builder.checkworthy import load_model
+
+        model = load_model(None if checkworthy_model == "shipped" else checkworthy_model)
+        for claim, score in zip(claims, model.score([c["text"] for c in claims]), strict=True):
+            claim["checkworthy"] = score
     wordings, conflicts = groups(folder, claims)
     claims.sort(key=lambda c: (-(c.get("checkworthy") or 0.0), c["claim_id"]))
     tasks = [
@@ -63,7 +79,15 @@ def push(
     studio = studio or Studio()
     state_path = folder / PUSH_STATE_FILE
     return push_tasks(
-        tasks, project, annotators_per_claim, studio, progress, batch_size, on_batch, state_path=state_path
+        tasks,
+        project,
+        annotators_per_claim,
+        studio,
+        progress,
+        batch_size,
+        on_batch,
+        state_path=state_path,
+        rerank=rerank,
     )
 
 
@@ -77,6 +101,7 @@ def push_tasks(
     on_batch: Callable[[int], None] | None = None,
     review: bool = False,
     state_path: Path | None = None,
+    rerank: bool = False,
 ) -> PushReport:
     """Make the project hold exactly one task per given task's claim_id (see ``push``).
 
@@ -85,7 +110,7 @@ def push_tasks(
     """
     proj, created = studio.ensure_project(project, ui.label_config(review=review), annotators_per_claim)
     report = PushReport(project, proj.id, studio.connection.url, created=created, claims=len(tasks))
-    existing = _known_tasks(studio, proj, state_path)
+    existing = None if rerank else _known_tasks(studio, proj, state_path)
     if existing is not None:
         hashes = {t["meta"]["claim_id"]: t["meta"]["hash"] for t in tasks}
         changed = sum(1 for c, t in existing.items() if c in hashes and t["meta"]["hash"] != hashes[c])
@@ -101,6 +126,13 @@ def push_tasks(
         old = existing.get(claim_id)
         if old is None:
             new.append(task)
+        elif rerank and not _annotation_count(studio, old):  # re-imported below, in the new order
+            replaced.append(existing.pop(claim_id)["id"])
+            replaced_claims.add(claim_id)
+            new.append(task)
+            report.reranked += 1
+        elif rerank:
+            report.kept_annotated += 1
         elif old["meta"].get("hash") == task["meta"]["hash"]:
             report.unchanged += 1
         elif _annotation_count(studio, old):
