@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder import __version__
+from builder.corpus import CorpusPlan, plan_corpus
 from builder.errors import ClaimsetError, Errors
 from builder.extract import ExtractConfig, extractor_info, load_model
 from builder.ingest import IngestStream
@@ -32,6 +33,7 @@ OUTPUT_FILES = (
     "articles.jsonl",
     "claims.jsonl",
     "rejects.jsonl",
+    "stories.jsonl",
     "clusters.jsonl",
     "conflicts.jsonl",
     "claim_groups.jsonl",
@@ -114,14 +116,20 @@ def run_extract(
             if progress:
                 progress(len(shard.articles))
 
+    # what only the whole run shows: its stories, and the sentences repeated across them
+    corpus = plan_corpus(store, keys, stream)
     # run.json marks a finished run: remove the old one first, so a run interrupted while
     # writing never leaves new files beside an old run.json that vouches for them
     (out_dir / "run.json").unlink(missing_ok=True)
     hashes = {
-        "articles.jsonl": write_lines(out_dir / "articles.jsonl", store.articles(keys, stream)),
-        "claims.jsonl": write_lines(out_dir / "claims.jsonl", store.claims(keys, stream)),
+        "articles.jsonl": write_lines(
+            out_dir / "articles.jsonl", store.articles(keys, stream, corpus.article_line)
+        ),
+        "claims.jsonl": write_lines(out_dir / "claims.jsonl", store.claims(keys, stream, corpus.keeps)),
         "rejects.jsonl": write_lines(out_dir / "rejects.jsonl", store.lines("rejects.spool")),
+        "stories.jsonl": write_lines(out_dir / "stories.jsonl", corpus.story_lines()),
     }
+    totals.apply(corpus)
     counts = totals.counts(stream)
     if group:  # before run.json, so its output hashes cover the grouping files too
         from builder.group import group as group_claims
@@ -173,7 +181,7 @@ class ShardTotals:
     """The run's counts, added up shard by shard."""
 
     def __init__(self) -> None:
-        self.articles = self.claims = 0
+        self.articles = self.claims = self.stories = 0
         self.sentences: Counter[str] = Counter()
         self.excluded: Counter[str] = Counter()
 
@@ -183,6 +191,15 @@ class ShardTotals:
         self.sentences.update(counts["sentences"])
         self.excluded.update(counts["excluded"])
 
+    def apply(self, corpus: CorpusPlan) -> None:
+        """The run's stories, and its boilerplate claims counted as such instead of candidates."""
+        self.stories = len(corpus.stories)
+        self.claims -= len(corpus.dropped)
+        self.sentences["candidate"] -= len(corpus.dropped)
+        self.sentences["boilerplate"] += len(corpus.dropped)
+        self.excluded.update(corpus.excluded_counts())
+        self.sentences = Counter({k: v for k, v in self.sentences.items() if v})
+
     def counts(self, stream: IngestStream) -> dict[str, object]:
         return {
             "read": stream.read,
@@ -191,6 +208,7 @@ class ShardTotals:
             "duplicates": stream.duplicates,
             "articles": self.articles,
             "claims": self.claims,
+            "stories": self.stories,
             "sentences": dict(sorted(self.sentences.items())),
             "excluded_spans": dict(sorted(self.excluded.items())),
         }

@@ -22,7 +22,7 @@ import heapq
 import json
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,19 +136,26 @@ class ShardStore:
         write_json(self.folder / f"{key}.done.json", counts)  # last: the shard is finished
         return counts
 
-    def articles(self, keys: list[str], stream: IngestStream) -> Iterator[str]:
-        """Article lines in input order, completed with what was learnt after they were read."""
+    def articles(
+        self, keys: list[str], stream: IngestStream, amend: Callable[[str], str] | None = None
+    ) -> Iterator[str]:
+        """Article lines in input order, completed with what was learnt after they were read
+        (and by ``amend``: the passages the whole run revealed as boilerplate)."""
         for key in keys:
             path = self.folder / f"{key}.articles.jsonl"
             with _reading(path), open(path, encoding="utf-8") as handle:
                 for line in handle:
-                    yield _completed(line, stream, article=True)
+                    yield _completed(amend(line) if amend else line, stream, article=True)
 
-    def claims(self, keys: list[str], stream: IngestStream) -> Iterator[str]:
-        """Claim lines of every shard in claims.jsonl order (a k-way merge of sorted shards)."""
+    def claims(
+        self, keys: list[str], stream: IngestStream, keep: Callable[[str], bool] | None = None
+    ) -> Iterator[str]:
+        """Claim lines of every shard in claims.jsonl order (a k-way merge of sorted shards),
+        those ``keep`` refuses left out."""
         paths = [self.folder / f"{key}.claims.jsonl" for key in keys]
         for line in _merge(paths, self.folder):
-            yield _completed(line, stream, article=False)
+            if keep is None or keep(line):
+                yield _completed(line, stream, article=False)
 
     def lines(self, name: str) -> Iterator[str]:
         """The lines of a file in the work folder."""

@@ -61,6 +61,7 @@ def test_outputs_validate_against_their_schemas(example_run):
         ("articles.jsonl", "article"),
         ("claims.jsonl", "claim"),
         ("rejects.jsonl", "reject"),
+        ("stories.jsonl", "story"),
     ]:
         schema = json.loads((SCHEMAS / f"{schema_file}.schema.json").read_text())
         for row in read_jsonl(example_run / name):

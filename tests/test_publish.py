@@ -239,6 +239,9 @@ def test_a_crafted_leak_fails_the_publish(tmp_path):
         f"Second report on talks\nPublished 20 March 2026\n\nNegotiators met in Geneva on Monday for six hours. {shared}\n"
     )
     run_extract([folder], tmp_path / "run", group=False)  # grouping would keep them together
+    # and so would their story: without stories.jsonl, each article is a story of its own
+    assert len(read_jsonl(tmp_path / "run" / "stories.jsonl")) == 1
+    (tmp_path / "run" / "stories.jsonl").unlink()
     with pytest.raises(ClaimsetError) as raised:
         publish(
             tmp_path / "run",

@@ -17,6 +17,7 @@ REQUIRED = ("run.json", "articles.jsonl", "claims.jsonl")
 # rebuild takes them from the run folder, the rest it can regenerate from the articles.
 OPTIONAL = (
     "rejects.jsonl",
+    "stories.jsonl",
     "clusters.jsonl",
     "conflicts.jsonl",
     "claim_groups.jsonl",
@@ -25,7 +26,13 @@ OPTIONAL = (
     "agreement.json",
 )
 
-STREAMED = ("articles.jsonl", "claims.jsonl", "rejects.jsonl", "clusters.jsonl")  # grow with the corpus
+STREAMED = (
+    "articles.jsonl",
+    "claims.jsonl",
+    "rejects.jsonl",
+    "stories.jsonl",
+    "clusters.jsonl",
+)  # grow with the corpus
 UNREAD = ("claim_groups.jsonl",)  # hashed into the manifest (a rebuild checks it), not published
 
 

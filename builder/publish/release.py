@@ -25,7 +25,7 @@ from builder import runfiles
 from builder.errors import ClaimsetError, Errors
 from builder.publish import card, changelog, claimreview, croissant, datasheet, manifest, scan
 from builder.publish.inputs import RunFolder, check_references, read_run_folder
-from builder.publish.splits import SPLITS, find_leaks, normalise, plan_splits
+from builder.publish.splits import SPLITS, SplitPlan, find_leaks, normalise, plan_splits
 from builder.publish.tables import (
     Lookups,
     SplitWriter,
@@ -85,6 +85,7 @@ class Release:
     folder: RunFolder
     split_of_article: dict[str, str]
     stories: int
+    plan: SplitPlan
     configs: list
     previous: Path | None
     texts: dict  # the maintainer's datasheet text
@@ -193,7 +194,10 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
             ),
         )
     cluster_of, cluster_articles, cluster_order = _scan_clusters(folder, article_of, tally)
-    plan = plan_splits(published, cluster_articles, claims_per_article, options.split_by, options.ratios)
+    story_of = _read_stories(folder) if folder.has("stories.jsonl") else None
+    plan = plan_splits(
+        published, cluster_articles, claims_per_article, options.split_by, options.ratios, story_of
+    )
     claim_ids = list(texts_of)
     splits = [plan.split_of_article[article_of[i]] for i in claim_ids]
     leaks = find_leaks(claim_ids, list(texts_of.values()), splits)
@@ -231,6 +235,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         folder=folder,
         split_of_article=plan.split_of_article,
         stories=plan.stories,
+        plan=plan,
         configs=configs,
         previous=None,
         texts=texts,
@@ -244,6 +249,15 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
         claim_lines=claim_lines,
     )
     return release, index
+
+
+def _read_stories(folder: RunFolder) -> dict[str, str]:
+    """article_id -> story_id, from the run folder's stories.jsonl."""
+    story_of: dict[str, str] = {}
+    for story in runfiles.read_jsonl(folder.path / "stories.jsonl", Errors.E404):
+        for article_id in story.get("article_ids") or ():
+            story_of[article_id] = story["story_id"]
+    return story_of
 
 
 def _first_unknown(record: dict, article_of: dict[str, str]) -> str | None:
