@@ -13,8 +13,8 @@ Pairs at cosine ``LINK`` or more are merged in order of similarity, strongest fi
 stories merge only when they are linked as a whole: the summed similarity of the pairs
 between them, per article of the smaller one, must reach ``SUPPORT``, so one article that
 touches two events does not chain them. An article left alone then joins the story of its
-most similar article when that similarity reaches ``ATTACH`` (short wire items, a headline
-with two sentences). Everything is computed over the articles sorted by id, so the result
+most similar article already in a story when that similarity reaches ``ATTACH`` (short wire
+items, a headline with two sentences). Everything is computed over the articles sorted by id, so the result
 does not depend on the input order or on how extraction was split into shards.
 
 ``story_id`` is the hash of the story's earliest member (publication date, then
@@ -225,15 +225,16 @@ def _link(count: int, edges: dict[tuple[int, int], float]) -> list[list[int]]:
         smaller, larger = sorted((len(members[first]), len(members[second])))
         if links[first].get(second, 0.0) / (smaller * min(larger, NEIGHBOURS)) >= SUPPORT:
             _merge(first, second, group, members, links)
-    best: dict[int, tuple[float, int]] = {}  # position -> (similarity, -other) of its nearest article
+    # a lone article joins the story of its most similar article that is in a story already
+    # (not another lone one: two stray pages do not make a story)
+    lone = {position for position in range(count) if len(members[group[position]]) == 1}
+    best: dict[int, tuple[float, int]] = {}  # lone position -> (similarity, -other)
     for (a, b), score in edges.items():
         for one, other in ((a, b), (b, a)):
-            best[one] = max(best.get(one, (0.0, -count)), (score, -other))
-    for position in range(count):
-        if len(members[group[position]]) == 1 and position in best:
-            score, other = best[position][0], -best[position][1]
-            if score >= ATTACH and group[other] != group[position]:
-                _merge(group[other], group[position], group, members, links)
+            if one in lone and other not in lone and score >= ATTACH:
+                best[one] = max(best.get(one, (0.0, -count)), (score, -other))
+    for position, (_, other) in sorted(best.items()):
+        _merge(group[-other], group[position], group, members, links)
     return sorted(sorted(m) for m in members.values())
 
 
