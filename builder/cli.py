@@ -277,7 +277,7 @@ def publish(
     out: Path = typer.Option(Path("exports"), "--out", help="Releases folder: writes OUT/NAME/VERSION."),
     split_by: str = typer.Option(
         "group",
-        help="'group': a stable hash of each story picks its split; 'time': the newest stories are the test split.",
+        help="'group': stories (stories.jsonl) placed largest first in the split their stable hash picks while it has room, so splits reach their ratios; 'time': the newest stories are the test split.",
     ),
     datasheet: Path | None = typer.Option(
         None,
