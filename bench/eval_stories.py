@@ -15,7 +15,12 @@ The check-worthiness model plays no part in stories or boilerplate, so the run u
 heuristic score (faster). The texts are the publishers' copyright: nothing is written into
 the repository.
 
+With --scale, instead: the time per article of stories alone (vectors, then linkage) on the
+BBC articles of ../shared/data/news, 1 and 5 copies (each copy a new article), and the largest
+stories of one copy.
+
 Usage: .venv/bin/python bench/eval_stories.py [--run DIR] [--keep DIR] [--processes 2] [--show]
+       .venv/bin/python bench/eval_stories.py --scale [--copies 1 5]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import json
 import sys
 import tempfile
+import time
 from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
@@ -33,9 +39,33 @@ sys.path.insert(0, str(ROOT))
 
 from builder.corpus import REASONS, sentence_key  # noqa: E402
 from builder.extract import ExtractConfig  # noqa: E402
+from builder.group.stories import StoryArticle, StoryIndex, term_weights  # noqa: E402
 from builder.run import run_extract  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "news_clusters" / "articles.jsonl"
+BBC = ROOT.parent / "shared" / "data" / "news" / "bbc_articles.jsonl"
+
+
+def scale(copies: list[int]) -> None:
+    rows = [json.loads(line) for line in BBC.read_text(encoding="utf-8").splitlines() if line]
+    for count in copies:
+        start = time.process_time()
+        index = StoryIndex()
+        for copy in range(count):
+            for row in rows:
+                text = row["text"] + f"\n\nClosing line {copy} of this copy."
+                article = StoryArticle(
+                    f"{copy:04d}{row['id']}", None, row["title"], None, term_weights(row["title"], text)
+                )
+                index.add(article)
+        vectors = time.process_time() - start
+        stories = index.stories()
+        total = time.process_time() - start
+        sizes = sorted((len(s.article_ids) for s in stories), reverse=True)
+        print(
+            f"{len(index)} articles: {total / len(index) * 1000:.2f} ms CPU per article "
+            f"({vectors / len(index) * 1000:.2f} for the vectors), {len(stories)} stories, largest {sizes[:5]}"
+        )
 
 
 def extract(out: Path, processes: int | None = None) -> Path:
@@ -109,7 +139,12 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="extract into this folder and keep it")
     parser.add_argument("--processes", type=int, default=None)
     parser.add_argument("--show", action="store_true", help="list the events split across stories")
+    parser.add_argument("--scale", action="store_true", help="time stories alone on BBC articles")
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 5])
     args = parser.parse_args()
+    if args.scale:
+        scale(args.copies)
+        return
     if not CORPUS.is_file():
         sys.exit(f"{CORPUS} not found")
     with tempfile.TemporaryDirectory() as scratch:

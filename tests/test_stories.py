@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections import Counter
 from pathlib import Path
 
 import jsonschema
 
 from builder.corpus import ACROSS_STORIES, PUBLISHER_REPEATED
+from builder.group.stories import StoryArticle, StoryIndex, term_weights
 from builder.publish.release import PublishOptions, publish
 from builder.publish.splits import plan_splits
 from builder.run import run_extract
@@ -211,3 +213,26 @@ def test_hash_buckets_alone_would_miss_the_sizes_the_fill_reaches_them():
     assert plan.source == "stories.jsonl"
     fallback = plan_splits(published, [], {}, "group")  # no stories.jsonl: each article alone
     assert fallback.source == "clusters" and fallback.stories == 100
+
+
+def test_stories_do_not_depend_on_the_order_articles_come_in():
+    rows = corpus_rows([5, 4, 3, 3, 2])
+    articles = [
+        StoryArticle(
+            hashlib.sha256(r["id"].encode()).hexdigest()[:16],
+            r["published"],
+            r["title"],
+            r["publisher"],
+            term_weights(r["title"], r["text"]),
+        )
+        for r in rows
+    ]
+    results = []
+    for seed in range(4):
+        random.Random(seed).shuffle(articles)
+        index = StoryIndex()
+        for article in articles:
+            index.add(article)
+        results.append([story.to_dict() for story in index.stories()])
+    assert all(result == results[0] for result in results)
+    assert sorted(story["size"] for story in results[0]) == [2, 3, 3, 4, 5]

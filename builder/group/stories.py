@@ -135,12 +135,18 @@ class StoryIndex:
 
     def __init__(self) -> None:
         self._vocabulary: dict[str, int] = {}
+        self._words: list[str] = []  # term id -> term (ties are broken by the term, not its id)
         self._articles: list[tuple[str, str | None, str | None, str | None]] = []
         self._terms: list[array] = []
         self._weights: list[array] = []
 
     def add(self, article: StoryArticle) -> None:
-        ids = array("l", (self._vocabulary.setdefault(t, len(self._vocabulary)) for t in article.terms))
+        ids = array("l")
+        for term in article.terms:
+            if term not in self._vocabulary:
+                self._vocabulary[term] = len(self._words)
+                self._words.append(term)
+            ids.append(self._vocabulary[term])
         self._articles.append((article.article_id, article.published, article.title, article.publisher))
         self._terms.append(ids)
         self._weights.append(array("d", article.terms.values()))
@@ -190,7 +196,7 @@ class StoryIndex:
             visited, scores = 0, defaultdict(float)
             terms = sorted(
                 zip(self._terms[index], self._weights[index], strict=True),
-                key=lambda tw: (len(postings[tw[0]][0]), -tw[1], tw[0]),
+                key=lambda tw: (len(postings[tw[0]][0]), -tw[1], self._words[tw[0]]),
             )
             for term, weight in terms:
                 members, weights = postings[term]
