@@ -1,16 +1,17 @@
-"""Claims that assert the same fact, grouped: weighted term overlap with blocking, then linkage.
+"""Claims that assert the same fact: pair scores from a learned model, average linkage, and a
+second cluster for a claim that states a second fact.
 
-Each claim becomes a bag of terms: content words (stemmed, with news synonyms merged), canonical
-entities (and the larger places a named place lies in), numbers (a "157 each" also counts as its
-total, and a rounded magnitude term lets "more than 300" meet 314) and dates. Two claims score
-the mean of the weighted overlap and Dice coefficients, with a floor on the mass a short claim
-can match with, scaled down when what they say of the names (words, numbers, dates) does not
-agree; a specific number shared with a telling word (314 prisoners, 55,000 soldiers) lifts a
-pair to the threshold. Pairs at or above ``threshold`` merge their groups only when the groups
-agree as a whole (mean pair score, or most pairs linked), so one sentence touching two facts
-does not chain them. Candidate pairs come from an inverted index, each claim visiting a bounded
-number of postings (rarest terms first) and keeping its best candidates, so the work grows
-linearly with the number of claims. Every step is order-independent.
+Each claim becomes a view: its content words (Snowball stems, weighted by their rarity in
+general English from wordfreq, so weights never depend on the other articles of a run), its
+canonical entities, its numbers and dates, and a sentence vector (``embed``). A pair of claims
+is described by a few features (vector cosine, weighted word and entity overlap, shared telling
+numbers, dates and quotations) and scored by a logistic model fitted on hand-labelled events of
+real multi-outlet news (``pairs``), never on the example articles. Candidate pairs come from an
+inverted index where each claim visits a bounded number of postings, rarest terms first, so the
+work grows linearly with the number of claims. Pairs scoring at or above ``threshold`` merge
+their groups only when the groups agree as a whole (mean score, or most pairs linked), so one
+sentence touching two facts does not chain them; such a sentence then also joins the other
+fact's cluster as a secondary member. Every step is order-independent.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import zipf_frequency
 
@@ -33,117 +35,39 @@ from builder.group.normalize import (
     parse_when,
     place_ancestors,
 )
+from builder.group.pairs import PairModel, load_pair_model
 from builder.records import short_id
 
-DEFAULT_THRESHOLD = 0.55
 PLACE_LABELS = ("GPE", "LOC", "FAC")
-LINK_FLOOR = 0.45  # pairs scoring below threshold * LINK_FLOOR count as unrelated in averages
+LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR are not kept
 LINK_AVERAGE = 0.8  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
-LINK_MAJORITY = 0.7  # ...or when this share of their pairs are linked
+LINK_MAJORITY = 0.6  # ...or when this share of their pairs are linked
 LINK_SAMPLE = 25  # members of each group compared when merging (earliest first)
+SECOND_SHARE = 0.5  # a claim joins another cluster when linked to this share of its members
 MAX_POSTING = 600
 POSTING_BUDGET = 600  # postings a claim may visit when looking for candidates
 MAX_CANDIDATES = 20  # candidates a claim keeps (most shared terms first)
-MIN_MASS = 15.0
-CONTENT_SHARE = 0.6
-CONTENT_POWER = 0.5
-BUCKET_WEIGHT = 1.5
-FRAME_WEIGHT = 6.0
-QUOTE_WEIGHT = 6.0
-ANCHOR_WEIGHT = 6.0  # a shared number at least this telling (not a year, not a small count)...
-ANCHOR_FLOOR = 0.1  # ...when the pair scores at least this on its own
-ANCHORED_SCORE = 0.55  # ...with a shared telling word lifts a pair to this score  # terms in more claims than this are too common to propose candidates
-
-SYNONYMS = {
-    "mediated": "broker",
-    "brokered": "broker",
-    "swap": "exchange",
-    "swapped": "exchange",
-    "swapping": "exchange",
-    "swaps": "exchange",
-    "exchanged": "exchange",
-    "exchanges": "exchange",
-    "pows": "prisoner",
-    "pow": "prisoner",
-    "captives": "prisoner",
-    "detainees": "prisoner",
-    "negotiations": "talk",
-    "negotiation": "talk",
-    "discussions": "talk",
-    "talks": "talk",
-    "envoy": "envoy",
-    "ambassador": "envoy",
-    "mediator": "envoy",
-    "killed": "kill",
-    "died": "kill",
-    "dead": "kill",
-    "deaths": "kill",
-    "demanding": "demand",
-    "demands": "demand",
-    "insists": "demand",
-    "wants": "demand",
-    "cede": "cede",
-    "withdraw": "cede",
-    "surrender": "cede",
-    "rose": "rise",
-    "risen": "rise",
-    "increased": "rise",
-    "fell": "fall",
-    "dropped": "fall",
-    "declined": "fall",
-    "bought": "buy",
-    "purchased": "buy",
-    "acquired": "buy",
-}
-GENERIC = {
-    "say",
-    "said",
-    "tell",
-    "told",
-    "report",
-    "accord",
-    "also",
-    "year",
-    "new",
-    "time",
-    "including",
-    "mr",
-    "mrs",
-    "ms",
-    "week",
-    "day",
-    "month",
-    "people",
-    "way",
-    "make",
-    "like",
-}
-WEIGHTS = {"e": 2.0, "n": 2.0, "d": 1.5, "w": 1.0}
+STORY_NEIGHBOURS = 15  # nearest claims (sentence vectors) of its story a claim is compared with
+STORY_COSINE = 0.45  # ...when at least this close
+STORY_BLOCK_MAX = 6000  # claims of one story (or of a run without stories) compared this way
 GENERIC_WEIGHT = 0.3
-# a claim about when the previous occurrence was: "the first such swap since", "the last swap was"
-_PREVIOUS = re.compile(
-    r"\bfirst (?:such \w+|\w+) (?:since|in)\b|\bfirst such\b|\b(?:last|previous) \w+(?: \w+)? (?:was|occurred|took place)\b",
-    re.I,
-)
+# reporting verbs and calendar words say little about which fact a sentence states
+GENERIC = {"say", "said", "tell", "told", "report", "accord", "also", "year", "new", "time", "includ"}
+GENERIC |= {"mr", "mrs", "ms", "week", "day", "month", "peopl", "way", "make", "like", "accord"}
 _QUOTE = re.compile(r"[“\"‘]([^”\"’]{3,80})[”\"’]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    w = word.lower().replace("’", "'").removesuffix("'s")
-    if w in SYNONYMS:
-        return SYNONYMS[w]
-    for suffix, repl, min_len in (
-        ("ies", "y", 5),
-        ("ing", "", 6),
-        ("ed", "", 5),
-        ("es", "", 6),
-        ("s", "", 4),
-    ):
-        if w.endswith(suffix) and len(w) >= min_len and not w.endswith("ss"):
-            w = w[: -len(suffix)] + repl
-            break
-    return SYNONYMS.get(w, w)
+    return _stemmer().stemWord(word.lower().replace("’", "'").removesuffix("'s"))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 @dataclass
@@ -158,20 +82,27 @@ class ClaimView:
     entities: list[str]  # canonical keys
     quantities: list[tuple[int, Quantity]]  # (offset in claim text, quantity)
     whens: list[tuple[int, When]]
-    terms: dict[str, float] = field(default_factory=dict)
-    weight: float = 0.0
-    content: float = 0.0  # the weight of its words, numbers and dates (what it says of the names)
-    rounded: frozenset[str] = frozenset()  # magnitude terms of its qualified numbers ("more than 300")
-    anchors: frozenset[str] = frozenset()  # its specific counts (157, 314, 55,000; not 200 million)
+    words: dict[str, float] = field(default_factory=dict)  # stem -> weight
+    ents: dict[str, float] = field(default_factory=dict)  # canonical entity (and its places) -> weight
+    numbers: frozenset[str] = frozenset()  # telling numbers ("n:314", "n:157" for "157 each" too)
+    dates: frozenset[str] = frozenset()
+    quotes: frozenset[str] = frozenset()
+    vector: np.ndarray | None = None
     places: tuple[tuple[int, str, str], ...] = ()  # (offset, words, canonical key) of named places
+    publisher: str = ""
 
     @property
     def order_key(self) -> tuple[str, str]:
         return (self.published.isoformat() if self.published else "9999-99-99", self.claim_id)
 
+    @property
+    def terms(self) -> list[str]:
+        """The terms it is found by in the inverted index."""
+        return [*("w:" + w for w, x in self.words.items() if x >= 1.0), *("e:" + e for e in self.ents)]
 
-def view_of(claim: dict, index: EntityIndex) -> ClaimView:
-    """Normalise one claim (a claims.jsonl row) into its bag of weighted terms."""
+
+def view_of(claim: dict, index: EntityIndex, vector: np.ndarray | None = None) -> ClaimView:
+    """Normalise one claim (a claims.jsonl row) into what the pair model compares."""
     text = claim["text"]
     base = claim["char_start"]
     published = parse_published((claim.get("source") or {}).get("published"))
@@ -187,56 +118,37 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         w = parse_when(m["text"], published)
         if w is not None:
             whens.append((m["char_start"] - base, w))
-    terms: dict[str, float] = {}
     masked = text
     for m in claim["entities"]:
         start, end = m["char_start"] - base, m["char_end"] - base
         masked = masked[:start] + " " * (end - start) + masked[end:]
+    words: dict[str, float] = {}
     for word in _WORD.findall(masked):
         if word.lower() in STOP_WORDS or len(word) < 2:
             continue
         s = stem(word)
         if s in STOP_WORDS:
             continue
-        weight = (GENERIC_WEIGHT if s in GENERIC else WEIGHTS["w"]) * rarity("w:" + word.lower())
-        terms["w:" + s] = max(terms.get("w:" + s, 0.0), weight)
+        weight = (GENERIC_WEIGHT if s in GENERIC else 1.0) * rarity(word.lower())
+        words[s] = max(words.get(s, 0.0), weight)
+    ents: dict[str, float] = {}
     for key in entities:
-        terms["e:" + key] = WEIGHTS["e"] * rarity("e:" + key)
-    for key in entities:  # "in Abu Dhabi" is also in the United Arab Emirates
-        for parent in place_ancestors(key):
-            terms.setdefault("e:" + parent, WEIGHTS["e"] * rarity("e:" + parent))
+        ents[key] = 2.0 * rarity(key)
+        for parent in place_ancestors(key):  # "in Lyon" is also in France
+            ents.setdefault(parent, 1.0)
+    numbers: set[str] = set()
     seen_values = Counter(q.value for _, q in quantities if telling(q))
-    rounded: set[str] = set()
-    anchors: set[str] = set()
     for _, q in quantities:
-        if q.kind == "ordinal":
+        if not telling(q):
             continue
-        if q.kind == "count" and telling(q):
-            # "157 Ukrainians and 157 Russians" is 314 in all; "more than 300" and 314 are
-            # the same order of magnitude of the same thing
-            total = q.value * 2 if q.each or seen_values[q.value] == 2 else q.value
-            terms[f"n:{total:g}"] = WEIGHTS["n"] * 3.0
-            if specific(q.value):
-                anchors.add(f"n:{total:g}")
-            bucket = f"n~{float(f'{total:.1g}'):g}:{q.unit}"
-            terms[bucket] = WEIGHTS["n"] * BUCKET_WEIGHT
-            if q.qualifier != "eq" and q.unit:
-                rounded.add(bucket)
-        # small numbers ("two sides", "three regions") and vague ones ("millions") rarely
-        # identify a fact; 314 or 55,000 does
-        weight = WEIGHTS["n"] * (3.0 if telling(q) else 1.0)
-        terms[f"n:{q.value:g}"] = weight
-        if q.each:
-            terms[f"n:{q.value * 2:g}"] = weight
-    if _PREVIOUS.search(text):
-        terms["f:previous"] = FRAME_WEIGHT
-    for quoted in _QUOTE.findall(text):  # the same short quotation ("not easy") in two reports
-        words = re.findall(r"[a-z0-9]+", quoted.lower())
-        if 2 <= len(words) <= 6:
-            terms["q:" + " ".join(words)] = QUOTE_WEIGHT
-    for _, w in whens:
-        if w.kind == "date":
-            terms["d:" + w.value] = WEIGHTS["d"] * 3.0
+        numbers.add(f"n:{q.value:g}")
+        if q.kind == "count" and (q.each or seen_values[q.value] == 2):
+            numbers.add(f"n:{q.value * 2:g}")  # "157 each": 314 in all
+    quotes = set()
+    for quoted in _QUOTE.findall(text):  # the same short quotation in two reports
+        qwords = re.findall(r"[a-z0-9]+", quoted.lower())
+        if 2 <= len(qwords) <= 8:
+            quotes.add(" ".join(qwords))
     view = ClaimView(
         claim["claim_id"],
         claim["article_id"],
@@ -246,47 +158,39 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
         entities,
         quantities,
         whens,
-        terms,
+        words,
+        ents,
+        frozenset(numbers),
+        frozenset(w.value for _, w in whens if w.kind == "date" and w.precision == "day"),
+        frozenset(quotes),
+        vector,
     )
+    view.publisher = (claim.get("source") or {}).get("publisher") or ""
     view.places = tuple(
         (m["char_start"] - base, m["text"], index.canon(m["text"]))
         for m in claim["entities"]
         if m.get("label") in PLACE_LABELS
     )
-    view.weight = sum(terms.values())
-    view.rounded = frozenset(rounded)
-    view.anchors = frozenset(anchors)
-    view.content = sum(w for t, w in terms.items() if t[0] != "e")
     return view
 
 
 def telling(q: Quantity) -> bool:
-    """A number precise enough to identify a fact: written in digits, not a small count."""
+    """A number precise enough to identify a fact: written in digits, not a small count or a year."""
     if not any(ch.isdigit() for ch in q.text) or q.kind == "ordinal":
         return False
-    return q.value >= 20 or q.kind != "count"
-
-
-def specific(value: float) -> bool:
-    """A number with two significant digits or more (157, 55,000): reports of other facts rarely
-    share it by chance, unlike round ones (200 million, 10,000, 9%)."""
-    if value < 20:
+    if q.kind == "count" and 1900 <= q.value <= 2100 and q.value == int(q.value):
         return False
-    digits = f"{value:.6g}".replace(".", "").lstrip("0").rstrip("0")
-    return len(digits) >= 2
+    return q.value >= 10 or q.kind != "count"
 
 
-def rarity(term: str) -> float:
-    """How telling a term is, from its frequency in general English (wordfreq), not in this run.
+def rarity(word: str) -> float:
+    """How telling a word is, from its frequency in general English (wordfreq), not in this run.
 
     A fixed reference keeps a claim's weights independent of the other articles in the run, so
     adding an unrelated article cannot move existing claims between clusters.
     """
-    kind, _, body = term.partition(":")
-    if kind in ("n", "d", "s"):
-        return 3.0
-    words = body.split()
-    zipf = min(_zipf(w) for w in words) if words else 0.0
+    parts = word.split()
+    zipf = min(_zipf(w) for w in parts) if parts else 0.0
     return min(4.0, max(1.0, 7.5 - zipf))
 
 
@@ -295,38 +199,45 @@ def _zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
-def similarity(a: ClaimView, b: ClaimView) -> float:
-    """Mean of the weighted overlap coefficient and the weighted Dice coefficient."""
-    if not a.weight or not b.weight:
-        return 0.0
-    small, large = (a.terms, b.terms) if len(a.terms) <= len(b.terms) else (b.terms, a.terms)
-    shared = said = 0.0
-    anchored = worded = False
-    for t, w in small.items():  # in a fixed order: float sums must not depend on set order
-        if t not in large:
-            continue
-        shared += w
-        kind = t[0]
-        if kind != "e":
-            said += w
-        if kind == "n" and t in a.anchors and t in b.anchors:
-            anchored = True
-        elif kind == "n" and (t in a.rounded or t in b.rounded):
-            anchored = True  # "more than 300 prisoners" rounds "314 prisoners"
-        elif kind in "we" and w >= 2.0:
-            worded = True
-    overlap = shared / max(min(a.weight, b.weight), MIN_MASS)
-    dice = 2 * shared / (a.weight + b.weight)
-    score = (overlap + dice) / 2
-    # what the claims say of the names must agree, not only the names
-    if CONTENT_SHARE:
-        cover = said / max(min(a.content, b.content), MIN_MASS / 2)
-        if cover < CONTENT_SHARE:
-            score *= (cover / CONTENT_SHARE) ** CONTENT_POWER
-    # the same telling number (55,000; 314 or 157 each) about the same thing is one fact
-    if anchored and worded and score >= ANCHOR_FLOOR:
-        score = max(score, ANCHORED_SCORE)
-    return score
+def _overlap(a: dict[str, float], b: dict[str, float]) -> tuple[float, float]:
+    """Weighted overlap coefficient and Dice coefficient of two weighted bags."""
+    if not a or not b:
+        return 0.0, 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    shared = sum(min(w, large[t]) for t, w in small.items() if t in large)
+    wa, wb = sum(a.values()), sum(b.values())
+    return shared / max(min(wa, wb), 4.0), 2 * shared / (wa + wb)
+
+
+def pair_features(a: ClaimView, b: ClaimView) -> list[float]:
+    """What the pair model weighs (see ``pairs.FEATURES`` for the names)."""
+    cos = float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
+    w_over, w_dice = _overlap(a.words, b.words)
+    e_over, e_dice = _overlap(a.ents, b.ents)
+    shared_numbers = len(a.numbers & b.numbers)
+    both_numbers = bool(a.numbers) and bool(b.numbers)
+    la, lb = len(a.words) + len(a.ents), len(b.words) + len(b.ents)
+    return [
+        cos,
+        w_over,
+        w_dice,
+        e_over,
+        e_dice,
+        float(shared_numbers > 0),
+        float(both_numbers and not shared_numbers),
+        float(bool(a.dates & b.dates)),
+        float(bool(a.quotes & b.quotes)),
+        min(la, lb) / max(la, lb, 1),
+        cos * w_over,
+        cos * e_over,
+    ]
+
+
+def similarity(a: ClaimView, b: ClaimView, model: PairModel | None = None) -> float:
+    """The probability that two claims state the same fact."""
+    if a.text == b.text:
+        return 1.0
+    return (model or load_pair_model()).score(pair_features(a, b))
 
 
 def candidate_pairs(views: list[ClaimView], max_posting: int = MAX_POSTING) -> set[tuple[int, int]]:
@@ -337,17 +248,13 @@ def candidate_pairs(views: list[ClaimView], max_posting: int = MAX_POSTING) -> s
     claim is bounded, so the whole grows linearly with the number of claims.
     """
     postings: dict[str, list[int]] = defaultdict(list)
-    for i, v in enumerate(views):
-        for t, w in v.terms.items():
-            if w >= 1.0:
-                postings[t].append(i)
+    terms = [v.terms for v in views]
+    for i, ts in enumerate(terms):
+        for t in ts:
+            postings[t].append(i)
     pairs: set[tuple[int, int]] = set()
-    for i, v in enumerate(views):
-        usable = sorted(
-            (len(postings[t]), t)
-            for t, w in v.terms.items()
-            if w >= 1.0 and 1 < len(postings[t]) <= max_posting
-        )
+    for i, ts in enumerate(terms):
+        usable = sorted((len(postings[t]), t) for t in ts if 1 < len(postings[t]) <= max_posting)
         counts: Counter[int] = Counter()
         visited = 0
         for n, t in usable:
@@ -364,13 +271,74 @@ def candidate_pairs(views: list[ClaimView], max_posting: int = MAX_POSTING) -> s
 @dataclass
 class Clusters:
     views: list[ClaimView]
-    members: list[list[int]]  # indexes into views, per cluster, sorted by order_key
-    edges: dict[tuple[int, int], float]  # linked pairs and their similarity
+    members: list[list[int]]  # indexes into views, per cluster, sorted by order_key; primary first
+    edges: dict[tuple[int, int], float]  # linked pairs and their score
     related: dict[tuple[int, int], float] = field(default_factory=dict)  # close pairs left apart
+    secondary: dict[int, list[int]] = field(default_factory=dict)  # cluster -> claims also stating it
+    threshold: float = 0.5
+
+    def all_members(self, c: int) -> list[int]:
+        return sorted({*self.members[c], *self.secondary.get(c, [])}, key=lambda i: self.views[i].order_key)
 
 
-def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) -> Clusters:
-    """Connected components of the similarity graph (edges at or above ``threshold``)."""
+def story_pairs(views: list[ClaimView], story_of: dict[str, str] | None) -> set[tuple[int, int]]:
+    """Pairs of claims of one story (or of the whole run when it has no stories and is small),
+    from different articles, whose sentence vectors are close: each claim keeps its
+    ``STORY_NEIGHBOURS`` nearest. Paraphrases that share no rare word are found this way."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, v in enumerate(views):
+        if v.vector is not None:
+            blocks[story_of.get(v.article_id, v.article_id) if story_of is not None else ""].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > STORY_BLOCK_MAX:
+            continue
+        vectors = np.stack([views[i].vector for i in members])
+        sims = vectors @ vectors.T
+        articles = np.array([views[i].article_id for i in members])
+        sims[articles[:, None] == articles[None, :]] = -1.0
+        k = min(STORY_NEIGHBOURS, len(members) - 1)
+        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k else np.zeros((len(members), 0), int)
+        for row, cols in enumerate(nearest):
+            for col in cols:
+                if sims[row, col] >= STORY_COSINE:
+                    a, b = members[row], members[int(col)]
+                    pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+def pair_table(
+    views: list[ClaimView], story_of: dict[str, str] | None = None
+) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The candidate pairs (indexes into ``views``, first of each identical text only) and their
+    features, one row per pair. ``story_of`` maps article ids to story ids (stories.jsonl)."""
+    by_text: dict[str, int] = {}
+    for i, v in enumerate(views):
+        by_text.setdefault(v.text, i)
+    unique = [i for i, v in enumerate(views) if by_text[v.text] == i]
+    sub = [views[i] for i in unique]
+    pairs = sorted(candidate_pairs(sub) | story_pairs(sub, story_of))
+    feats = np.array([pair_features(sub[a], sub[b]) for a, b in pairs]).reshape(len(pairs), -1)
+    return [(unique[a], unique[b]) for a, b in pairs], feats
+
+
+def cluster_views(
+    views: list[ClaimView],
+    threshold: float | None = None,
+    model: PairModel | None = None,
+    story_of: dict[str, str] | None = None,
+) -> Clusters:
+    """Average-linkage clusters over the scored candidate pairs, then secondary memberships."""
+    model = model or load_pair_model()
+    pairs, feats = pair_table(views, story_of)
+    scores = model.score_many(feats) if pairs else np.zeros(0)
+    return link(views, pairs, scores, model.threshold if threshold is None else threshold)
+
+
+def link(
+    views: list[ClaimView], pairs: list[tuple[int, int]], scores: np.ndarray, threshold: float
+) -> Clusters:
+    """Clusters from scored pairs (see ``cluster_views``)."""
     parent = list(range(len(views)))
 
     def find(i: int) -> int:
@@ -387,16 +355,13 @@ def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) 
         if j != i:
             edges[(j, i)] = 1.0
             parent[find(i)] = find(j)
-    unique = [i for i, v in enumerate(views) if by_text[v.text] == i]
-    sub = [views[i] for i in unique]
-    scored: dict[tuple[int, int], float] = {}
-    for a, b in candidate_pairs(sub):
-        s = similarity(sub[a], sub[b])
-        if s >= threshold * LINK_FLOOR:
-            scored[(unique[a], unique[b])] = s
-    # average linkage over the scored pairs, strongest links first: a claim that touches two
-    # facts does not chain them together unless the two groups are close on average
-    inside: dict[int, list[int]] = {i: [i] for i in unique}
+    scored = {
+        pair: round(float(s), 6) for pair, s in zip(pairs, scores, strict=True) if s >= threshold * LINK_FLOOR
+    }
+    inside: dict[int, list[int]] = {i: [i] for i in range(len(views)) if find(i) == i}
+    for i in range(len(views)):
+        if find(i) != i:
+            inside[find(i)].append(i)
     for (i, j), s in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0])):
         if s < threshold:
             break
@@ -405,7 +370,7 @@ def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) 
             edges[(i, j)] = s
             continue
         a, b = inside[ri][:LINK_SAMPLE], inside[rj][:LINK_SAMPLE]
-        between = [scored.get((x, y), scored.get((y, x), 0.0)) for x in a for y in b]
+        between = [_score(scored, by_text, views, x, y) for x in a for y in b]
         mean = sum(between) / len(between)
         linked = sum(v >= threshold for v in between) / len(between)
         # close on average, or most pairs linked (a long report of two facts scores low with
@@ -421,8 +386,41 @@ def cluster_views(views: list[ClaimView], threshold: float = DEFAULT_THRESHOLD) 
         groups[find(i)].append(i)
     members = [sorted(g, key=lambda i: views[i].order_key) for g in groups.values()]
     members.sort(key=lambda g: views[g[0]].order_key)
-    related = {pair: s for pair, s in scored.items() if find(pair[0]) != find(pair[1])}
-    return Clusters(views, members, edges, related)
+    cluster_of = {i: c for c, g in enumerate(members) for i in g}
+    related = {pair: s for pair, s in scored.items() if cluster_of[pair[0]] != cluster_of[pair[1]]}
+    secondary = _secondary(views, members, cluster_of, related, threshold)
+    return Clusters(views, members, edges, related, secondary, threshold)
+
+
+def _score(scored: dict, by_text: dict[str, int], views: list[ClaimView], x: int, y: int) -> float:
+    """The score of a pair, reading an identical text's score from its first copy."""
+    x, y = by_text[views[x].text], by_text[views[y].text]
+    if x == y:
+        return 1.0
+    return scored.get((x, y), scored.get((y, x), 0.0))
+
+
+def _secondary(
+    views: list[ClaimView],
+    members: list[list[int]],
+    cluster_of: dict[int, int],
+    related: dict[tuple[int, int], float],
+    threshold: float,
+) -> dict[int, list[int]]:
+    """A claim stating a second fact joins that fact's cluster too: when it is linked (at or
+    above the threshold) to at least ``SECOND_SHARE`` of the other cluster's members from other
+    articles."""
+    links: dict[tuple[int, int], set[int]] = defaultdict(set)  # (claim, other cluster) -> members
+    for (i, j), s in related.items():
+        if s >= threshold:
+            links[(i, cluster_of[j])].add(j)
+            links[(j, cluster_of[i])].add(i)
+    out: dict[int, list[int]] = defaultdict(list)
+    for (i, c), linked in sorted(links.items()):
+        others = [m for m in members[c] if views[m].article_id != views[i].article_id]
+        if others and len(linked) >= SECOND_SHARE * len(others) and len(members[c]) > 1:
+            out[c].append(i)
+    return {c: sorted(v, key=lambda i: views[i].order_key) for c, v in sorted(out.items())}
 
 
 def cluster_id_for(first: ClaimView) -> str:

@@ -1,23 +1,22 @@
-"""Conflicts: members of a cluster that state different values for the same attribute, and
-statements inside one article that cannot both be true.
+"""Conflicts: claims of one fact (a cluster, or a pair the model scores close) that state
+incompatible values, and statements inside one article that cannot both be true.
 
-Attributes compared (each value normalised first, so "314" and "157 each" or "five months" and
-"last September" agree):
+Values are normalised before they are compared, so compatible statements are not conflicts:
+"at least five dead" and "seven dead" overlap as intervals, "157 each" is 314 in all, "about
+1,000" rounds 987, a city lies in its country. Attributes:
 
-- ``count``: numbers counting the same thing (prisoners, soldiers...), compared as intervals;
-- ``since``: when the previous occurrence was ("first since October 2", "first in five months");
-- ``date``: the one day an event happened, when both claims name exactly one;
-- ``duration``: how long the same thing lasted ("23-month conflict", "nearly four years");
-- ``scope``: how much of something is demanded or held ("a fifth of" against "the entire");
-- ``place``: where an event happened, when both claims name exactly one place after "in";
-- ``place``: places inside one another agree (Abu Dhabi and the United Arab Emirates);
+- ``count``, ``money``, ``percent``: numbers of the same thing (the counted words agree, by stem
+  or by the sentence vectors of the words), compared as intervals; "no one was hurt" is zero;
+- ``date``: the day an event happened, when each claim names exactly one day;
+- ``time``: the time of day ("11 pm" against "11:30 pm");
+- ``duration``: how long the same thing lasted ("five minutes" against "an hour");
+- ``place``: where it happened, when each claim names one place after "in" or "at";
+- ``scope``: how much of something ("a fifth of" against "the entire");
+- ``negation``: a statement and its negation, across outlets or inside one article;
+- ``weekday`` (within one claim): a weekday that does not match the date it names.
 
-Close claims left in different clusters (two facts of one event) are also compared on
-``date``, ``since``, ``duration`` and ``scope``, and a story's articles (those sharing a
-cluster) on the length of the war or other durations; such conflicts have ``cluster_id`` null.
-
-- ``weekday`` (within one claim): a weekday that does not match the date it names;
-- ``negation`` (within one article): a statement and its negation.
+Each record says in plain words what each outlet states (``summary``:
+"www.bbc.com: 84 taken to hospital; www.theguardian.com: 120 taken to hospital").
 """
 
 from __future__ import annotations
@@ -27,34 +26,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from builder.group.cluster import ClaimView, Clusters, cluster_id_for, similarity
-from builder.group.normalize import WEEKDAYS, Quantity, months_before, parse_when, place_ancestors, weekday_of
+from builder.group.cluster import ClaimView, Clusters, cluster_id_for, stem
+from builder.group.normalize import WEEKDAYS, Quantity, parse_when, place_ancestors, weekday_of
 from builder.records import short_id
 
-RELATED_FLOOR = 0.25  # claims of two clusters this similar may be about one event
-RELATED_DAY_FLOOR = 0.3  # ...and this similar to compare the day it happened
-PAIR_FLOOR = 0.3  # members compared for conflicts must be at least this similar to each other
-NEGATION_SIMILARITY = 0.75
-_NEGATION = re.compile(r"\b(not|no|never|none|neither|nor|denied|denies|refused|without)\b|n[’']t\b", re.I)
-_SINCE = re.compile(r"\b(since|last\b[^.]{0,40}\b(?:on|in))\s+$", re.I)
-_FIRST_IN = re.compile(r"\bfirst\b[^.]{0,60}\bin\s+$", re.I)
+RELATED_FLOOR = 0.6  # pairs of two clusters scoring this share of the threshold are compared too
+NEGATION_FLOOR = 0.85  # pairs this alike (model score) that differ by a negation
+UNIT_SIMILARITY = 0.6  # counted words this close (sentence vectors) count the same thing
+MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
+_NEGATION = re.compile(r"\b(not|no|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I)
+_ZERO = re.compile(
+    r"\b(?:no one|nobody|none|no)\s+(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been)\s+(\w+)", re.I
+)
+_TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
 _SCOPE_WHOLE = re.compile(r"\b(the entire|the whole|all of|the rest of)\b", re.I)
-_DEMAND = re.compile(r"\b(demand\w*|cede\w*|withdraw\w*|hand over|give up|surrender\w*|insist\w*)\b", re.I)
-_PLACE_LABELS = ("GPE", "LOC", "FAC")
-DURATION_HEADS = {
-    "war": "war",
-    "conflict": "war",
-    "fighting": "war",
-    "invasion": "war",
-    "occupation": "occupation",
-    "captivity": "captivity",
-    "captive": "captivity",
-    "ceasefire": "ceasefire",
-    "talks": "talks",
-    "sentence": "sentence",
-    "contract": "contract",
-    "deal": "deal",
-}
+_AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_UNIT_SECONDS = {"D": 86400, "W": 604800, "M": 2629800, "Y": 31557600, "H": 3600, "MIN": 60, "S": 1}
 
 
 @dataclass(frozen=True)
@@ -65,6 +52,7 @@ class Value:
     value: object  # the normalised value
     low: float | None = None
     high: float | None = None
+    outlet: str = ""  # the publisher, for the plain-words summary
 
     def to_dict(self) -> dict:
         out = {
@@ -75,100 +63,23 @@ class Value:
         }
         if self.low is not None:
             out["low"], out["high"] = self.low, self.high
+        if self.outlet:
+            out["outlet"] = self.outlet
         return out
-
-
-def _total(q: Quantity) -> tuple[float, float]:
-    """A count as a total: "157 each" between two sides is 314."""
-    return (q.low * 2, q.high * 2) if q.each else (q.low, q.high)
-
-
-def counts(v: ClaimView) -> dict[str, list[Value]]:
-    out: dict[str, list[Value]] = defaultdict(list)
-    for _, q in v.quantities:
-        if q.kind == "count" and q.unit:
-            low, high = _total(q)
-            shown = f"{q.value:g} each" if q.each else f"{q.value:g}"
-            out[q.unit].append(Value(v.claim_id, v.article_id, q.text, shown, low, high))
-    return out
-
-
-def since(v: ClaimView) -> list[Value]:
-    """When the previous occurrence was, as a month: "since October 2, 2025", "first in five months"."""
-    out = []
-    for offset, w in v.whens:
-        before = v.text[max(0, offset - 80) : offset]
-        if w.kind == "date" and _SINCE.search(before):
-            out.append(Value(v.claim_id, v.article_id, w.text, w.value[:7]))
-        elif w.kind == "duration" and w.precision == "M" and v.published and _FIRST_IN.search(before):
-            months = int(w.value[1:-1])
-            out.append(Value(v.claim_id, v.article_id, w.text, months_before(v.published, months)))
-    return out
-
-
-def event_day(v: ClaimView) -> Value | None:
-    days = {w.value: w for _, w in v.whens if w.kind == "date" and w.precision == "day"}
-    if len(days) != 1 or since(v):
-        return None
-    ((iso, w),) = days.items()
-    return Value(v.claim_id, v.article_id, w.text, iso)
-
-
-def durations(v: ClaimView) -> dict[str, list[Value]]:
-    out: dict[str, list[Value]] = defaultdict(list)
-    for offset, w in v.whens:
-        if w.kind != "duration":
-            continue
-        after = v.text[offset + len(w.text) : offset + len(w.text) + 40].lower()
-        words = re.findall(r"[a-z]+", after)[:5]
-        head = next((DURATION_HEADS[x] for x in words if x in DURATION_HEADS), None)
-        if head is None:
-            continue
-        n, unit = int(w.value[1:-1]), w.value[-1]
-        months = n * {"Y": 12, "M": 1, "W": 0.25, "D": 1 / 30}[unit]
-        low, high = months, months
-        if w.qualifier == "approx_below":
-            low = months * 0.85
-        elif w.qualifier == "approx":
-            low, high = months * 0.85, months * 1.15
-        out[head].append(Value(v.claim_id, v.article_id, w.text, w.value, low, high))
-    return out
-
-
-def scope(v: ClaimView) -> Value | None:
-    if not _DEMAND.search(v.text):
-        return None
-    for _, q in v.quantities:
-        if q.kind in ("fraction", "percent"):
-            return Value(v.claim_id, v.article_id, q.text, round(q.value, 3), q.low, q.high)
-    m = _SCOPE_WHOLE.search(v.text)
-    if m:
-        return Value(v.claim_id, v.article_id, m.group(0), 1.0, 1.0, 1.0)
-    return None
-
-
-_AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
-
-
-def place(v: ClaimView) -> Value | None:
-    """Where the claim says something happened: its one named place after "in" or "at"."""
-    found: dict[str, str] = {}
-    for offset, words, key in v.places:
-        if key and _AT_PLACE.search(v.text[max(0, offset - 20) : offset]):
-            found.setdefault(key, words)
-    if len(found) != 1:
-        return None
-    ((key, words),) = found.items()
-    return Value(v.claim_id, v.article_id, words, key)
-
-
-def _same_place(a: str, b: str) -> bool:
-    """One place, or one inside the other (Abu Dhabi and the United Arab Emirates)."""
-    return a == b or a in place_ancestors(b) or b in place_ancestors(a)
 
 
 def _overlaps(a: Value, b: Value) -> bool:
     return a.low <= b.high and b.low <= a.high
+
+
+def summary(values: list[Value]) -> str:
+    """What each source states, in plain words: "BBC: 84 taken to hospital; Guardian: 120"."""
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for x in values:
+        source = x.outlet or f"article {x.article_id[:8]}"
+        if x.text not in by_source[source]:
+            by_source[source].append(x.text)
+    return "; ".join(f"{s}: {' / '.join(t)}" for s, t in sorted(by_source.items()))
 
 
 def _conflict(cluster_id: str | None, attribute: str, values: list[Value], reason: str) -> dict:
@@ -181,7 +92,14 @@ def _conflict(cluster_id: str | None, attribute: str, values: list[Value], reaso
         "attribute": attribute,
         "values": [x.to_dict() for x in values],
         "reason": reason,
+        "summary": summary(values),
     }
+
+
+def _phrase(text: str, start: int, end: int, words: int = 4) -> str:
+    """The mention and the few words after it ("84 people were taken to hospital")."""
+    after = re.findall(r"[\w'’-]+", text[end : end + 60])[:words]
+    return " ".join([text[start:end].strip(), *after]).strip()
 
 
 @dataclass
@@ -189,123 +107,211 @@ class Facts:
     """The comparable values one claim states (computed once per claim, not per pair)."""
 
     view: ClaimView
-    counts: dict[str, list[Value]]
-    since: list[Value]
+    amounts: list[tuple[str, str, Value]]  # (kind, counted word stem, value)
     day: Value | None
-    durations: dict[str, list[Value]]
+    times: list[Value]
+    durations: list[Value]
     scope: Value | None
     place: Value | None
+    negated: bool
 
     @classmethod
     def of(cls, v: ClaimView) -> Facts:
-        return cls(v, counts(v), since(v), event_day(v), durations(v), scope(v), place(v))
-
-    def any(self) -> bool:
-        return bool(self.counts or self.since or self.day or self.durations or self.scope or self.place)
+        return cls(v, amounts(v), event_day(v), times_of_day(v), durations(v), scope(v), place(v), negated(v))
 
 
-MAX_COMPARED = 60  # members of a cluster compared pairwise for conflicts (earliest first)
+def _value(
+    v: ClaimView, text: str, value: object, low: float | None = None, high: float | None = None
+) -> Value:
+    return Value(v.claim_id, v.article_id, text, value, low, high, v.publisher)
 
 
-def cluster_conflicts(clusters: Clusters) -> list[dict]:
-    """Members of one cluster, from the same or different articles, that disagree."""
-    views = clusters.views
-    found: list[dict] = []
-    for group in clusters.members:
-        if len(group) < 2:
-            continue
-        cid = cluster_id_for(views[group[0]])
-        facts = [f for f in (Facts.of(views[i]) for i in group[:MAX_COMPARED]) if f.any()]
-        pairs = [
-            (a, b)
-            for a, b in combinations(facts, 2)
-            if a.view.text != b.view.text and similarity(a.view, b.view) >= PAIR_FLOOR
-        ]
-        found.extend(_pair_conflicts(cid, pairs))
-    found.extend(_merge_overlapping(_related_conflicts(clusters) + _story_conflicts(clusters)))
-    return found
-
-
-def _merge_overlapping(records: list[dict]) -> list[dict]:
-    """Conflicts on one attribute that share a claim become one (each value listed once)."""
-    out: list[dict] = []
-    by_attr: dict[str, list[dict]] = defaultdict(list)
-    for r in records:
-        by_attr[r["attribute"]].append(r)
-    for attribute in sorted(by_attr):
-        groups: list[tuple[set[str], dict[tuple[str, str], dict], str]] = []
-        for r in by_attr[attribute]:
-            ids = set(r["claim_ids"])
-            values = {(v["claim_id"], v["text"]): v for v in r["values"]}
-            touching = [g for g in groups if g[0] & ids]
-            for g in touching:
-                groups.remove(g)
-                ids |= g[0]
-                values.update(g[1])
-            groups.append((ids, values, r["reason"]))
-        for _, values, reason in groups:
-            merged = [
-                Value(v["claim_id"], v["article_id"], v["text"], v["value"], v.get("low"), v.get("high"))
-                for v in values.values()
-            ]
-            out.append(_conflict(None, attribute, merged, reason))
-    return out
-
-
-def _story_conflicts(clusters: Clusters) -> list[dict]:
-    """Background facts of one story that its articles give differently: how long the war has
-    lasted ("the 23-month conflict" against "the nearly four-year conflict"). Articles are of
-    one story when they report a fact in common (share a cluster); their claims naming the
-    length of the same thing are compared, whichever cluster they are in (``cluster_id`` null).
-    """
-    views = clusters.views
-    parent: dict[str, str] = {}
-
-    def find(a: str) -> str:
-        parent.setdefault(a, a)
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    for group in clusters.members:
-        articles = sorted({views[i].article_id for i in group[:MAX_COMPARED]})
-        for other in articles[1:]:
-            ra, rb = find(articles[0]), find(other)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    cluster_of = {i: n for n, group in enumerate(clusters.members) for i in group}
-    index_of = {v.claim_id: i for i, v in enumerate(views)}
-    by_story: dict[str, list[Facts]] = defaultdict(list)
-    for v in sorted(views, key=lambda v: v.claim_id):
-        if v.article_id in parent and any(w.kind == "duration" for _, w in v.whens):
-            f = Facts.of(v)
-            if f.durations:
-                by_story[find(v.article_id)].append(f)
+def amounts(v: ClaimView) -> list[tuple[str, str, Value]]:
     out = []
-    for story in sorted(by_story):
-        members = by_story[story][:MAX_COMPARED]
-        pairs = [
-            (a, b)
-            for a, b in combinations(members, 2)
-            if a.view.article_id != b.view.article_id
-            # members of one cluster are compared with their cluster already
-            and cluster_of[index_of[a.view.claim_id]] != cluster_of[index_of[b.view.claim_id]]
-        ]
-        out.extend(_pair_conflicts(None, pairs, ("duration",)))
+    for offset, q in v.quantities:
+        if q.kind not in ("count", "money", "percent") or not any(ch.isdigit() for ch in q.text + "0"):
+            continue
+        if q.kind == "count" and not q.unit:
+            continue
+        low, high = _total(q)
+        words = _phrase(v.text, offset, offset + len(q.text))
+        out.append((q.kind, stem(q.unit) if q.unit else "", _value(v, words, q.value, low, high)))
+    for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
+        out.append(("count", stem(m.group(1)), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
 
 
-RELATED_ATTRIBUTES = ("date", "since", "duration", "scope")
+def _total(q: Quantity) -> tuple[float, float]:
+    """A count as a total: "157 each" between two sides is 314."""
+    return (q.low * 2, q.high * 2) if q.each else (q.low, q.high)
 
 
-def _related_conflicts(clusters: Clusters) -> list[dict]:
-    """Close claims of different articles left in different clusters (two facts of one event:
-    "the talks ended on February 6" and "the swap followed the talks on Thursday, February 5")
-    that disagree on when, or on how long: such values are about the shared event, not about
-    what tells the two facts apart. Their conflicts have no cluster (``cluster_id`` null)."""
+def event_day(v: ClaimView) -> Value | None:
+    days = {w.value: (o, w) for o, w in v.whens if w.kind == "date" and w.precision == "day"}
+    if len(days) != 1:
+        return None
+    ((iso, (offset, w)),) = days.items()
+    return _value(v, w.text, iso)
+
+
+def times_of_day(v: ClaimView) -> list[Value]:
+    """Times of day, as minutes after midnight ("10:15 a.m.", "11 pm", "21:00")."""
+    out = []
+    for m in _TIME.finditer(v.text):
+        hour, minute, half = (
+            int(m.group(1)),
+            int(m.group(2) or 0),
+            (m.group(3) or "").lower().replace(".", ""),
+        )
+        if not half and m.group(2) is None:
+            continue  # a bare number is not a time
+        if hour > 23 or minute > 59 or (half and hour > 12):
+            continue
+        if half == "pm" and hour < 12:
+            hour += 12
+        if half == "am" and hour == 12:
+            hour = 0
+        minutes = hour * 60 + minute
+        out.append(_value(v, m.group(0).strip(), f"{hour:02d}:{minute:02d}", minutes, minutes))
+    return out
+
+
+_DURATION = re.compile(
+    r"\b(?P<q>nearly|almost|about|around|more than|over|at least|some|roughly|no more than|up to)?\s*"
+    r"(?P<n>\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty)"
+    r"[\s-](?P<u>second|minute|hour|day|week|month|year)s?\b",
+    re.I,
+)
+_DURATION_UNITS = {
+    "second": "S",
+    "minute": "MIN",
+    "hour": "H",
+    "day": "D",
+    "week": "W",
+    "month": "M",
+    "year": "Y",
+}
+_SMALL = dict(
+    zip(
+        ["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
+        [1, 1, 1, *range(2, 11)],
+        strict=True,
+    )
+)
+_SMALL.update({"twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
+
+
+def durations(v: ClaimView) -> list[Value]:
+    """Lengths of time, in seconds, as intervals ("no more than five minutes", "an hour")."""
+    out = []
+    for m in _DURATION.finditer(v.text):
+        n = int(m.group("n")) if m.group("n").isdigit() else _SMALL.get(m.group("n").lower())
+        if n is None:
+            continue
+        unit = _DURATION_UNITS[m.group("u").lower()]
+        seconds = n * _UNIT_SECONDS[unit]
+        qual = (m.group("q") or "").lower()
+        low, high = seconds, seconds
+        if qual in ("nearly", "almost"):
+            low = seconds * 0.8
+        elif qual in ("about", "around", "some", "roughly"):
+            low, high = seconds * 0.8, seconds * 1.25
+        elif qual in ("more than", "over", "at least"):
+            high = seconds * 10
+        elif qual in ("no more than", "up to"):
+            low = 0
+        out.append(_value(v, m.group(0).strip(), f"{n} {m.group('u').lower()}", low, high))
+    return out
+
+
+def scope(v: ClaimView) -> Value | None:
+    for offset, q in v.quantities:
+        if q.kind in ("fraction", "percent") and re.match(r"\s*of\b", v.text[offset + len(q.text) :]):
+            return _value(
+                v, _phrase(v.text, offset, offset + len(q.text), 3), round(q.value, 3), q.low, q.high
+            )
+    m = _SCOPE_WHOLE.search(v.text)
+    if m:
+        return _value(v, _phrase(v.text, m.start(), m.end(), 2), 1.0, 1.0, 1.0)
+    return None
+
+
+def place(v: ClaimView) -> Value | None:
+    """Where the claim says something happened: its one named place after "in" or "at"."""
+    found: dict[str, str] = {}
+    for offset, words, key in v.places:
+        if key and _AT_PLACE.search(v.text[max(0, offset - 20) : offset]):
+            found.setdefault(key, words)
+    if len(found) != 1:
+        return None
+    ((key, words),) = found.items()
+    return _value(v, words, key)
+
+
+def negated(v: ClaimView) -> bool:
+    return len(_NEGATION.findall(v.text)) % 2 == 1
+
+
+def _same_place(a: str, b: str) -> bool:
+    """One place, or one inside the other (a city and its country)."""
+    return a == b or a in place_ancestors(b) or b in place_ancestors(a)
+
+
+class _Units:
+    """Whether two counted words count the same thing: the same stem, or close vectors."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, object] = {}
+
+    def same(self, a: str, b: str) -> bool:
+        if a == b:
+            return True
+        if not a or not b:
+            return False
+        from builder.group.embed import load_embedder
+
+        for w in (a, b):
+            if w not in self.cache:
+                self.cache[w] = load_embedder().encode([w])[0]
+        return float(self.cache[a] @ self.cache[b]) >= UNIT_SIMILARITY
+
+
+def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts]], units: _Units) -> list[dict]:
+    """One conflict per attribute of a cluster, listing each disagreeing value once."""
+    found: dict[str, dict[tuple[str, str], Value]] = defaultdict(dict)
+    reasons: dict[str, str] = {}
+
+    def add(attribute: str, a: Value, b: Value, reason: str) -> None:
+        found[attribute][(a.claim_id, a.text)] = a
+        found[attribute][(b.claim_id, b.text)] = b
+        reasons.setdefault(attribute, reason)
+
+    for fa, fb in pairs:
+        for kind, unit, x in fa.amounts:
+            for kind_b, unit_b, y in fb.amounts:
+                if kind == kind_b and units.same(unit, unit_b) and not _overlaps(x, y):
+                    add(kind, x, y, f"different {'numbers' if kind == 'count' else kind} for the same thing")
+        if fa.day and fb.day and fa.day.value != fb.day.value and fa.view.article_id != fb.view.article_id:
+            add("date", fa.day, fb.day, "different days given for the same event")
+        if len(fa.times) == 1 and len(fb.times) == 1 and fa.times[0].value != fb.times[0].value:
+            add("time", fa.times[0], fb.times[0], "different times of day given for the same event")
+        for x in fa.durations:
+            for y in fb.durations:
+                if not _overlaps(x, y):
+                    add("duration", x, y, "different lengths of time for the same thing")
+        if fa.scope and fb.scope and not _overlaps(fa.scope, fb.scope):
+            add("scope", fa.scope, fb.scope, "different extent (part against whole)")
+        if fa.place and fb.place and not _same_place(fa.place.value, fb.place.value):
+            add("place", fa.place, fb.place, "different places given for the same event")
+    return [_conflict(cid, attr, list(vals.values()), reasons[attr]) for attr, vals in sorted(found.items())]
+
+
+def cluster_conflicts(clusters: Clusters, score) -> list[dict]:
+    """Members of one cluster, and close pairs of two clusters, that disagree.
+
+    ``score(i, j)`` is the pair model's probability for two views (by index)."""
     views = clusters.views
-    cluster_of = {i: n for n, group in enumerate(clusters.members) for i in group}
+    units = _Units()
     cache: dict[int, Facts] = {}
 
     def facts(i: int) -> Facts:
@@ -313,70 +319,44 @@ def _related_conflicts(clusters: Clusters) -> list[dict]:
             cache[i] = Facts.of(views[i])
         return cache[i]
 
-    by_pair: dict[tuple[int, int], list[tuple[Facts, Facts]]] = defaultdict(list)
-    for (i, j), s in sorted(clusters.related.items()):
-        if s < RELATED_FLOOR or views[i].article_id == views[j].article_id:
+    out: list[dict] = []
+    for c in range(len(clusters.members)):
+        group = clusters.all_members(c)[:MAX_COMPARED]
+        if len(group) < 2:
             continue
-        a, b = facts(i), facts(j)
-        if a.any() and b.any():
-            # the day needs closer claims: two days of one event are often told apart
-            close = s >= RELATED_DAY_FLOOR
-            key = (*sorted((cluster_of[i], cluster_of[j])), close)
-            by_pair[key].append((a, b))
+        cid = cluster_id_for(views[clusters.members[c][0]])
+        pairs = [(facts(i), facts(j)) for i, j in combinations(group, 2) if views[i].text != views[j].text]
+        out.extend(_pair_conflicts(cid, pairs, units))
+        out.extend(_negations(cid, pairs))
+    close = [
+        (facts(i), facts(j))
+        for (i, j), s in sorted(clusters.related.items())
+        if s >= clusters.threshold * RELATED_FLOOR and views[i].article_id != views[j].article_id
+    ]
+    for fa, fb in close:  # two clusters of one fact the model did not merge
+        out.extend(_pair_conflicts(None, [(fa, fb)], units))
+        out.extend(_negations(None, [(fa, fb)], score))
+    return _dedupe(out)
+
+
+def _negations(cid: str | None, pairs: list[tuple[Facts, Facts]], score=None) -> list[dict]:
     out = []
-    for key in sorted(by_pair):
-        attributes = RELATED_ATTRIBUTES if key[-1] else tuple(a for a in RELATED_ATTRIBUTES if a != "date")
-        out.extend(_pair_conflicts(None, by_pair[key], attributes))
+    for fa, fb in pairs:
+        if fa.negated == fb.negated:
+            continue
+        if score is not None and score(fa.view, fb.view) < NEGATION_FLOOR:
+            continue
+        a, b = fa.view, fb.view
+        values = [_value(a, a.text, not fa.negated), _value(b, b.text, not fb.negated)]
+        out.append(_conflict(cid, "negation", values, "one states this, the other its negation"))
     return out
 
 
-def _pair_conflicts(
-    cid: str | None, pairs: list[tuple[Facts, Facts]], attributes: tuple[str, ...] | None = None
-) -> list[dict]:
-    """One conflict per attribute of a cluster, listing each disagreeing value once."""
-    by_attr: dict[tuple[str, str], dict[tuple[str, str], Value]] = defaultdict(dict)
-    reasons: dict[tuple[str, str], str] = {}
-
-    def add(key: tuple[str, str], a: Value, b: Value, reason: str) -> None:
-        if attributes is not None and key[0] not in attributes:
-            return
-        by_attr[key][(a.claim_id, a.text)] = a
-        by_attr[key][(b.claim_id, b.text)] = b
-        reasons.setdefault(key, reason)
-
-    for fa, fb in pairs:
-        a, b = fa.view, fb.view
-        ca, cb = fa.counts, fb.counts
-        for unit in sorted(set(ca) & set(cb)):
-            for x in ca[unit]:
-                for y in cb[unit]:
-                    if not _overlaps(x, y):
-                        add(("count", unit), x, y, f"different numbers of {unit}s for the same event")
-        for x in fa.since:
-            for y in fb.since:
-                if x.value != y.value:
-                    add(
-                        ("since", ""), x, y, "different dates for the previous occurrence (compared by month)"
-                    )
-        ea, eb = fa.day, fb.day
-        if ea and eb and ea.value != eb.value and a.article_id != b.article_id:
-            add(("date", ""), ea, eb, "different days given for the same event")
-        da, db = fa.durations, fb.durations
-        for head in sorted(set(da) & set(db)):
-            for x in da[head]:
-                for y in db[head]:
-                    if not _overlaps(x, y):
-                        add(("duration", head), x, y, f"different lengths given for the {head}")
-        sa, sb = fa.scope, fb.scope
-        if sa and sb and not _overlaps(sa, sb):
-            add(("scope", ""), sa, sb, "different extent of what is demanded or held")
-        pa, pb = fa.place, fb.place
-        if pa and pb and not _same_place(pa.value, pb.value):
-            add(("place", ""), pa, pb, "different places given for the same event")
-    return [
-        _conflict(cid, attr if not sub else f"{attr}:{sub}", list(vals.values()), reasons[(attr, sub)])
-        for (attr, sub), vals in sorted(by_attr.items())
-    ]
+def _dedupe(records: list[dict]) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for r in records:
+        seen.setdefault(r["conflict_id"], r)
+    return list(seen.values())
 
 
 def weekday_conflicts(view: ClaimView, cluster_id: str) -> list[dict]:
@@ -390,20 +370,14 @@ def weekday_conflicts(view: ClaimView, cluster_id: str) -> list[dict]:
         actual = weekday_of(w.value)
         said = m.group(1).lower()
         if actual and actual != said:
-            stated = Value(view.claim_id, view.article_id, m.group(1), said)
-            dated = Value(view.claim_id, view.article_id, w.text, w.value)
-            out.append(
-                _conflict(
-                    cluster_id,
-                    "weekday",
-                    [stated, dated],
-                    f"{w.value} is a {actual.capitalize()}, not a {said.capitalize()}",
-                )
-            )
+            stated = _value(view, m.group(1), said)
+            dated = _value(view, w.text, w.value)
+            reason = f"{w.value} is a {actual.capitalize()}, not a {said.capitalize()}"
+            out.append(_conflict(cluster_id, "weekday", [stated, dated], reason))
     return out
 
 
-def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str]) -> list[dict]:
+def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score) -> list[dict]:
     """Two statements of one article, alike but for a negation."""
     by_article: dict[str, list[ClaimView]] = defaultdict(list)
     for v in views:
@@ -411,15 +385,11 @@ def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str]) -> li
     out = []
     for group in by_article.values():
         group.sort(key=lambda v: v.claim_id)
-        negated = {v.claim_id: len(_NEGATION.findall(v.text)) % 2 for v in group}
         for a, b in combinations(group, 2):
-            if negated[a.claim_id] == negated[b.claim_id]:
-                continue
-            if similarity(a, b) < NEGATION_SIMILARITY:
+            if negated(a) == negated(b) or score(a, b) < NEGATION_FLOOR:
                 continue
             ca, cb = cluster_of[a.claim_id], cluster_of[b.claim_id]
-            values = [Value(a.claim_id, a.article_id, a.text, negated[a.claim_id] == 0)]
-            values.append(Value(b.claim_id, b.article_id, b.text, negated[b.claim_id] == 0))
+            values = [_value(a, a.text, not negated(a)), _value(b, b.text, not negated(b))]
             out.append(
                 _conflict(
                     ca if ca == cb else None,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -16,118 +15,23 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from builder.group.places import alias, fold, place_ancestors  # noqa: F401 (place_ancestors is re-exported)
+
 # ---------------------------------------------------------------- entities
 
 _ARTICLES = re.compile(r"^(the|a|an)\s+", re.I)
 _POSSESSIVE = re.compile(r"[’']s$")
 _TITLES = re.compile(r"^(mr|mrs|ms|dr|president|prime minister|minister|gen|col|sir)\.?\s+", re.I)
 
-# Names whose variants share no spelling: a small, general table (countries and their
-# adjectives, common abbreviations). Spelling variants are found by fuzzy matching instead.
-ALIASES = {
-    "us": "united states",
-    "u s": "united states",
-    "usa": "united states",
-    "america": "united states",
-    "american": "united states",
-    "washington": "united states",
-    "uk": "united kingdom",
-    "u k": "united kingdom",
-    "britain": "united kingdom",
-    "great britain": "united kingdom",
-    "british": "united kingdom",
-    "emirati": "united arab emirates",
-    "ukrainian": "ukraine",
-    "ukrainians": "ukraine",
-    "russian": "russia",
-    "russians": "russia",
-    "moscow": "russia",
-    "kremlin": "russia",
-    "kiev": "kyiv",
-    "donbass": "donbas",
-    "uae": "united arab emirates",
-    "eu": "european union",
-    "european": "europe",
-    "french": "france",
-    "german": "germany",
-    "chinese": "china",
-    "iranian": "iran",
-    "israeli": "israel",
-    "un": "united nations",
-}
-
-
-# Places inside larger ones, for the places news reports most (a small, general table): a report
-# "in Abu Dhabi" and one "in the United Arab Emirates" agree; "in Istanbul" does not.
-PLACE_PARENTS = {
-    "abu dhabi": "united arab emirates",
-    "dubai": "united arab emirates",
-    "istanbul": "turkey",
-    "ankara": "turkey",
-    "riyadh": "saudi arabia",
-    "jeddah": "saudi arabia",
-    "doha": "qatar",
-    "geneva": "switzerland",
-    "davos": "switzerland",
-    "minsk": "belarus",
-    "kyiv": "ukraine",
-    "kharkiv": "ukraine",
-    "odesa": "ukraine",
-    "odessa": "ukraine",
-    "zaporizhzhia": "ukraine",
-    "kherson": "ukraine",
-    "druzhkivka": "donetsk",
-    "kramatorsk": "donetsk",
-    "sloviansk": "donetsk",
-    "pokrovsk": "donetsk",
-    "bakhmut": "donetsk",
-    "donetsk": "donbas",
-    "luhansk": "donbas",
-    "donbas": "ukraine",
-    "crimea": "ukraine",
-    "kursk": "russia",
-    "belgorod": "russia",
-    "st petersburg": "russia",
-    "london": "united kingdom",
-    "paris": "france",
-    "berlin": "germany",
-    "brussels": "belgium",
-    "beijing": "china",
-    "tokyo": "japan",
-    "new york": "united states",
-    "los angeles": "united states",
-    "hollywood": "united states",
-    "alaska": "united states",
-    "florida": "united states",
-    "jerusalem": "israel",
-    "tel aviv": "israel",
-    "gaza": "palestinian territories",
-    "cairo": "egypt",
-}
-
-
-def place_ancestors(key: str) -> list[str]:
-    """The larger places a place lies in, nearest first ("druzhkivka" -> donetsk, donbas, ukraine)."""
-    out: list[str] = []
-    while key in PLACE_PARENTS and len(out) < 5:
-        key = PLACE_PARENTS[key]
-        out.append(key)
-    return out
-
 
 def entity_key(text: str) -> str:
     """A spelling-insensitive key: accents, case, punctuation, titles and 'the' removed."""
-    folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    folded = _POSSESSIVE.sub("", folded.strip())
-    folded = _TITLES.sub("", _ARTICLES.sub("", folded))
-    folded = re.sub(r"[^\w\s]", " ", folded.lower())
-    folded = re.sub(r"\s+", " ", folded).strip()
-    return ALIASES.get(folded, folded)
+    folded = _POSSESSIVE.sub("", text.strip())
+    return alias(fold(_TITLES.sub("", _ARTICLES.sub("", folded))))
 
 
 def skeleton(key: str) -> str:
-    """A transliteration-insensitive form: Zelenskiy/Zelenskyy/Zelensky, Donbas/Donbass."""
+    """A transliteration-insensitive form: -iy/-yy endings, doubled letters, kh/k, ph/f."""
     s = re.sub(r"(iy|yy|ij|ii|yi)\b", "y", key)
     s = s.replace("ph", "f").replace("ck", "k").replace("kh", "k").replace("dz", "z")
     return re.sub(r"(\w)\1+", r"\1", s)
@@ -183,7 +87,7 @@ def build_entity_index(surface_forms: Counter[str]) -> EntityIndex:
                 sb = skeleton(b)
                 if sa == sb or (min(len(sa), len(sb)) >= 5 and fuzz.ratio(sa, sb) >= 88):
                     union(a, b)
-    # a surname alone ("Zelensky") joins the one multi-word name ending with it
+    # a surname alone joins the one multi-word name ending with it
     last_word: dict[str, set[str]] = defaultdict(set)
     for key in key_counts:
         words = key.split()
@@ -325,7 +229,7 @@ class Quantity:
     qualifier: str  # eq | gt | ge | lt | le | approx | approx_below
     low: float
     high: float
-    unit: str  # the counted noun, lemmatised ("prisoner"), or "" when unknown
+    unit: str  # the counted word, singular ("prisoner"), or "" when unknown
     each: bool  # "157 each": per party, not in total
 
     def to_dict(self) -> dict:
@@ -391,29 +295,12 @@ def parse_quantity(text: str, after: str = "") -> Quantity | None:
     return Quantity(raw, kind, value, qualifier, low, high, counted_noun(after), each)
 
 
-NOUN_SYNONYMS = {
-    "pow": "prisoner",
-    "pows": "prisoner",
-    "prisoners": "prisoner",
-    "captives": "prisoner",
-    "detainees": "prisoner",
-    "individuals": "person",
-    "people": "person",
-    "persons": "person",
-    "soldiers": "soldier",
-    "troops": "soldier",
-    "servicemen": "soldier",
-    "civilians": "civilian",
-}
-
-
 def counted_noun(after: str) -> str:
-    """The noun a number counts: the first content word after it ("314 prisoners of war")."""
+    """The word a number counts: the first content word after it ("314 prisoners of war")."""
     for word in re.findall(r"[A-Za-z][A-Za-z-]*", after)[:4]:
         w = word.lower()
-        if w in _UNIT_STOP or w in ("ukrainian", "russian", "more", "new", "other"):
-            continue
-        w = NOUN_SYNONYMS.get(w, w)
+        if w in _UNIT_STOP or w in ("more", "new", "other", "people", "persons") or alias(w) != w:
+            continue  # "40 Chilean miners" counts miners; "84 people taken" counts the taken
         return w[:-1] if w.endswith("s") and len(w) > 3 and not w.endswith("ss") else w
     return ""
 

@@ -47,7 +47,8 @@ def render_report(run_dir: Path, include_single: bool = False, width: int = 100)
             claim = claims[cid]
             lines.extend(wrap.wrap(f"- {_source_name(claim['source'])}: “{claim['text']}”"))
         for conflict_id in cluster["conflict_ids"]:
-            lines.extend(_conflict_lines(conflicts.pop(conflict_id), claims, width))
+            if conflict_id in conflicts:
+                lines.extend(_conflict_lines(conflicts.pop(conflict_id), claims, width))
         lines.append("")
     rest = sorted(conflicts.values(), key=lambda c: c["conflict_id"])
     if rest:
@@ -64,16 +65,23 @@ def render_report(run_dir: Path, include_single: bool = False, width: int = 100)
 
 
 def _conflict_lines(conflict: dict, claims: dict, width: int) -> list[str]:
-    out = [f"  CONFLICT ({conflict['attribute']}): {conflict['reason']}"]
-    for value in conflict["values"]:
-        source = _source_name(claims[value["claim_id"]]["source"]) if value["claim_id"] in claims else "?"
-        shown = value["value"] if isinstance(value["value"], str) else json.dumps(value["value"])
-        out.extend(
-            textwrap.wrap(
-                f"* {source} says “{value['text']}” (read as {shown})",
-                width,
-                initial_indent="    ",
-                subsequent_indent="      ",
+    """The conflict in plain words (what each outlet states), then the sentences themselves."""
+    said = conflict.get("summary") or "; ".join(v["text"] for v in conflict["values"])
+    out = textwrap.wrap(
+        f"CONFLICT ({conflict['attribute']}, {conflict['reason']}): {said}",
+        width,
+        initial_indent="  ",
+        subsequent_indent="      ",
+    )
+    for cid in conflict["claim_ids"]:
+        if cid in claims:
+            source = _source_name(claims[cid]["source"])
+            out.extend(
+                textwrap.wrap(
+                    f"* {source}: “{claims[cid]['text']}”",
+                    width,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                )
             )
-        )
     return out

