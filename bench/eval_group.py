@@ -46,7 +46,7 @@ from builder.run import run_extract  # noqa: E402
 CORPUS = ROOT.parent / "shared" / "data" / "news_clusters" / "articles.jsonl"
 LABELS = ROOT / "tests" / "data" / "group_news"
 EXAMPLE_LABELS = ROOT / "tests" / "data" / "group_example_facts.jsonl"
-GRID = [round(x, 2) for x in np.arange(0.3, 0.91, 0.05)]
+GRID = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -97,29 +97,39 @@ def pair_labels(views, pairs, facts) -> tuple[np.ndarray, np.ndarray]:
     return y, event
 
 
-def score_event(views, clusters, facts, events: set[str]) -> tuple[int, int, int]:
-    """(true positive, false positive, false negative) same-fact pairs touching ``events``."""
-    clusters_of: dict[str, set[int]] = defaultdict(set)
-    for c in range(len(clusters.members)):
-        for i in clusters.all_members(c):
-            clusters_of[views[i].claim_id].add(c)
+def gold_pairs(views, facts) -> dict[str, set[tuple[str, str]]]:
+    """Per event, its same-fact pairs of claims of different articles (claim ids, sorted)."""
     article = {v.claim_id: v.article_id for v in views}
-    ids = sorted(facts)
-    tp = fp = fn = 0
-    touching = [i for i in ids if facts[i][0] in events]
-    others = [i for i in ids if facts[i][0] not in events]
-    pairs = list(combinations(touching, 2))
-    # pairs with claims of other events are negatives: count the predicted ones only
-    predicted_cross = sum(1 for a in touching for b in others if clusters_of[a] & clusters_of[b])
-    for a, b in pairs:
-        if article[a] == article[b]:
-            continue
-        gold = bool(facts[a][1] & facts[b][1])
-        pred = bool(clusters_of[a] & clusters_of[b])
-        tp += gold and pred
-        fp += pred and not gold
-        fn += gold and not pred
-    return tp, fp + predicted_cross, fn
+    by_event: dict[str, list[str]] = defaultdict(list)
+    for cid, (event, _) in sorted(facts.items()):
+        by_event[event].append(cid)
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for event, ids in by_event.items():
+        for a, b in combinations(ids, 2):
+            if article[a] != article[b] and facts[a][1] & facts[b][1]:
+                out[event].add((a, b))
+    return out
+
+
+def predicted_pairs(views, clusters, facts) -> set[tuple[str, str]]:
+    """Pairs of labelled claims of different articles that share a cluster."""
+    out: set[tuple[str, str]] = set()
+    for c in range(len(clusters.members)):
+        ids = sorted({views[i].claim_id for i in clusters.all_members(c) if views[i].claim_id in facts})
+        article = {views[i].claim_id: views[i].article_id for i in clusters.all_members(c)}
+        out.update((a, b) for a, b in combinations(ids, 2) if article[a] != article[b])
+    return out
+
+
+def score_event(views, clusters, facts, events: set[str], gold=None, predicted=None) -> tuple[int, int, int]:
+    """(true positive, false positive, false negative) same-fact pairs touching ``events``; pairs
+    with claims of other events are negatives."""
+    gold = gold if gold is not None else gold_pairs(views, facts)
+    predicted = predicted if predicted is not None else predicted_pairs(views, clusters, facts)
+    wanted = set().union(*(gold[e] for e in events)) if events else set()
+    touching = {p for p in predicted if facts[p[0]][0] in events or facts[p[1]][0] in events}
+    tp = len(touching & wanted)
+    return tp, len(touching) - tp, len(wanted) - tp
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -132,9 +142,10 @@ def choose_threshold(views, pairs, feats, model, facts, events: set[str]) -> flo
     """The grid threshold with the best pair F1 on ``events`` (training events only)."""
     scores = model.score_many(feats)
     best = (-1.0, GRID[0])
+    gold = gold_pairs(views, facts)
     for t in GRID:
         clusters = link(views, pairs, scores, t)
-        f1 = prf(*score_event(views, clusters, facts, events))[2]
+        f1 = prf(*score_event(views, clusters, facts, events, gold))[2]
         best = max(best, (f1, -t))
     return -best[1]
 

@@ -128,7 +128,17 @@ def _group(
     for v in views:
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
-    conflicts.sort(key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]))
+    conflicts.sort(
+        key=lambda c: (c["cluster_id"] is None, c["cluster_id"] or "", c["attribute"], c["conflict_id"])
+    )
+    seen: set[tuple] = set()  # one record per disagreement: a cluster's own first, then the others
+    unique = []
+    for c in conflicts:
+        key = (c["attribute"], tuple(c["claim_ids"]))
+        if key not in seen:
+            seen.add(key)
+            unique.append(c)
+    conflicts = sorted(unique, key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]))
     by_cluster: dict[str, list[str]] = {}
     for c in conflicts:
         by_cluster.setdefault(c["cluster_id"] or "", []).append(c["conflict_id"])

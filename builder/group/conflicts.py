@@ -206,8 +206,8 @@ def durations(v: ClaimView) -> list[Value]:
     out = []
     for m in _DURATION.finditer(v.text):
         n = int(m.group("n")) if m.group("n").isdigit() else _SMALL.get(m.group("n").lower())
-        if n is None:
-            continue
+        if n is None or re.match(r"[\s-]old\b", v.text[m.end() : m.end() + 5]):
+            continue  # "21-year-old" is an age
         unit = _DURATION_UNITS[m.group("u").lower()]
         seconds = n * _UNIT_SECONDS[unit]
         qual = (m.group("q") or "").lower()

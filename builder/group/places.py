@@ -31,17 +31,19 @@ def _countries() -> tuple[dict[str, str], dict[str, str]]:
     """(alias -> country name, iso2 -> country name), folded."""
     import countryinfo
 
-    aliases: dict[str, str] = {}
+    claims: dict[str, tuple[int, str]] = {}  # alias -> (population, country): the largest wins
     by_iso: dict[str, str] = {}
     for country in sorted(countryinfo.all_countries(), key=lambda c: c.name()):
         name = fold(country.name())
         by_iso[country.iso()["alpha2"].upper()] = name
         demonym = fold(country.demonym() or "")
         others = [*(country.alt_spellings() or []), demonym, demonym + "s" if demonym else ""]
+        population = int(country.population() or 0)
         for alias in others:
             key = fold(alias)
-            if key and key != name and len(key) >= 2:
-                aliases.setdefault(key, name)
+            if key and key != name and len(key) >= 2 and (key not in claims or population > claims[key][0]):
+                claims[key] = (population, name)
+    aliases = {key: name for key, (_, name) in sorted(claims.items())}
     # the dotted and spaced forms of two-letter codes ("U.S.", "U K") fold to "u s"
     for key, name in list(aliases.items()):
         if len(key) == 2 and key.isalpha() and key.upper() in by_iso:
