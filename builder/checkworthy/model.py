@@ -15,8 +15,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,8 @@ ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "model.json"
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
-THREADS = 1  # ONNX Runtime threads per process: fixed, so scores do not depend on the machine's cores
+THREADS = 1  # ONNX Runtime threads per network call: fixed, so scores do not depend on the machine's cores
+WORKERS = min(2, os.cpu_count() or 1)  # sentences scored at once (threads), each on its own
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 _SPACE = re.compile(r"\s+")
 
@@ -67,18 +70,26 @@ class CheckworthyModel:
         self._tokenizer.enable_truncation(self.max_length)
 
     def logits(self, texts: list[str]) -> np.ndarray:
-        """Raw (uncalibrated) logits, one sentence per network call."""
+        """Raw (uncalibrated) logits, one sentence per network call.
+
+        Distinct sentences are shared out over ``WORKERS`` threads (ONNX Runtime releases the
+        GIL); each is still computed alone, so the result does not depend on the worker count.
+        """
         encodings = self._tokenizer.encode_batch([normalise(t) for t in texts])
-        out = np.zeros(len(texts))
-        cache: dict[tuple[int, ...], float] = {}
-        for i, enc in enumerate(encodings):
-            key = tuple(enc.ids)
-            if key not in cache:
-                ids = np.asarray([enc.ids], dtype=np.int64)
-                feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
-                cache[key] = float(self._session.run(None, feed)[0].reshape(-1)[0])
-            out[i] = cache[key]
-        return out
+        keys = [tuple(enc.ids) for enc in encodings]
+        distinct = list(dict.fromkeys(keys))
+        if len(distinct) < 2 * WORKERS or WORKERS == 1:
+            values = [self._one(k) for k in distinct]
+        else:
+            with ThreadPoolExecutor(WORKERS) as pool:
+                values = list(pool.map(self._one, distinct, chunksize=16))
+        found = dict(zip(distinct, values, strict=True))
+        return np.asarray([found[k] for k in keys], dtype=np.float64)
+
+    def _one(self, ids: tuple[int, ...]) -> float:
+        array = np.asarray([ids], dtype=np.int64)
+        feed = {"input_ids": array, "attention_mask": np.ones_like(array)}
+        return float(self._session.run(None, feed)[0].reshape(-1)[0])
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities in [0, 1], one per text."""
