@@ -35,7 +35,7 @@ from builder.group.normalize import (
     parse_when,
     place_ancestors,
 )
-from builder.group.pairs import PairModel, load_pair_model
+from builder.group.pairs import FEATURES, PairModel, load_pair_model
 from builder.records import short_id
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -317,8 +317,14 @@ def pair_table(
         by_text.setdefault(v.text, i)
     unique = [i for i, v in enumerate(views) if by_text[v.text] == i]
     sub = [views[i] for i in unique]
-    pairs = sorted(candidate_pairs(sub) | story_pairs(sub, story_of))
-    feats = np.array([pair_features(sub[a], sub[b]) for a, b in pairs]).reshape(len(pairs), -1)
+    pairs = candidate_pairs(sub) | story_pairs(sub, story_of)
+    if story_of is not None:  # a fact is of one story: claims of two events are two facts
+        story = [story_of.get(v.article_id, v.article_id) for v in sub]
+        pairs = {(a, b) for a, b in pairs if story[a] == story[b]}
+    pairs = sorted(pairs)
+    feats = np.empty((len(pairs), len(FEATURES)), dtype=np.float32)  # not a list of lists: 48 bytes a pair
+    for k, (a, b) in enumerate(pairs):
+        feats[k] = pair_features(sub[a], sub[b])
     return [(unique[a], unique[b]) for a, b in pairs], feats
 
 
