@@ -64,10 +64,14 @@ def iter_claims(path: Path, slim: bool = False) -> Iterator[dict]:
             raise ClaimsetError(Errors.E502, path=path, line=n, detail=f"missing {', '.join(missing)}")
         if slim:
             published = (row.get("source") or {}).get("published")
-            publisher = (row.get("source") or {}).get("publisher")
+            source = row.get("source") or {}
             row = {
                 **{k: row[k] for k in GROUPING_FIELDS if k in row},
-                "source": {"published": published, "publisher": publisher},
+                "source": {
+                    "published": published,
+                    "publisher": source.get("publisher"),
+                    "title": source.get("title"),
+                },
             }
         yield row
 

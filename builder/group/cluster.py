@@ -165,7 +165,8 @@ def view_of(claim: dict, index: EntityIndex, vector: np.ndarray | None = None) -
         frozenset(quotes),
         vector,
     )
-    view.publisher = (claim.get("source") or {}).get("publisher") or ""
+    source = claim.get("source") or {}
+    view.publisher = source.get("publisher") or source.get("title") or ""  # who states it, in words
     view.places = tuple(
         (m["char_start"] - base, m["text"], index.canon(m["text"]))
         for m in claim["entities"]

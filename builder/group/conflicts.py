@@ -22,7 +22,7 @@ Each record says in plain words what each outlet states (``summary``:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -40,6 +40,7 @@ _ZERO = re.compile(
 )
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
 _SCOPE_WHOLE = re.compile(r"\b(the entire|the whole|all of|the rest of)\b", re.I)
+_VAGUE = re.compile(r"(?:\w+ )?(tens|hundreds|thousands|millions|billions|dozens)\b")
 _AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
 _UNIT_SECONDS = {"D": 86400, "W": 604800, "M": 2629800, "Y": 31557600, "H": 3600, "MIN": 60, "S": 1}
 
@@ -110,7 +111,7 @@ class Facts:
     amounts: list[tuple[str, str, Value]]  # (kind, counted word stem, value)
     day: Value | None
     times: list[Value]
-    durations: list[Value]
+    durations: list[tuple[str, Value]]  # (what it is the length of, value)
     scope: Value | None
     place: Value | None
     negated: bool
@@ -128,12 +129,15 @@ def _value(
 
 def amounts(v: ClaimView) -> list[tuple[str, str, Value]]:
     out = []
+    stated = Counter(q.value for _, q in v.quantities if q.kind == "count")
     for offset, q in v.quantities:
-        if q.kind not in ("count", "money", "percent") or not any(ch.isdigit() for ch in q.text + "0"):
-            continue
+        if q.kind not in ("count", "money", "percent") or _VAGUE.match(q.text.lower()):
+            continue  # "tens of thousands" is no figure to contradict
         if q.kind == "count" and not q.unit:
             continue
         low, high = _total(q)
+        if q.kind == "count" and stated[q.value] > 1:
+            high = max(high, q.value * stated[q.value])  # "40 adults and 40 children": 80 in all
         words = _phrase(v.text, offset, offset + len(q.text))
         out.append((q.kind, stem(q.unit) if q.unit else "", _value(v, words, q.value, low, high)))
     for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
@@ -201,7 +205,7 @@ _SMALL = dict(
 _SMALL.update({"twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
 
 
-def durations(v: ClaimView) -> list[Value]:
+def durations(v: ClaimView) -> list[tuple[str, Value]]:
     """Lengths of time, in seconds, as intervals ("no more than five minutes", "an hour")."""
     out = []
     for m in _DURATION.finditer(v.text):
@@ -220,8 +224,18 @@ def durations(v: ClaimView) -> list[Value]:
             high = seconds * 10
         elif qual in ("no more than", "up to"):
             low = 0
-        out.append(_value(v, m.group(0).strip(), f"{n} {m.group('u').lower()}", low, high))
+        head = _head(v.text[m.end() : m.end() + 40])
+        out.append((head, _value(v, m.group(0).strip(), f"{n} {m.group('u').lower()}", low, high)))
     return out
+
+
+def _head(after: str) -> str:
+    """What a length of time is of: the first content word after it ("five-year war" -> war)."""
+    for word in re.findall(r"[A-Za-z]+", after)[:3]:
+        w = word.lower()
+        if w not in ("of", "the", "a", "an", "long", "old", "and", "in", "on", "for", "s"):
+            return stem(w)
+    return ""
 
 
 def scope(v: ClaimView) -> Value | None:
@@ -295,9 +309,9 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts]], units: _U
             add("date", fa.day, fb.day, "different days given for the same event")
         if len(fa.times) == 1 and len(fb.times) == 1 and fa.times[0].value != fb.times[0].value:
             add("time", fa.times[0], fb.times[0], "different times of day given for the same event")
-        for x in fa.durations:
-            for y in fb.durations:
-                if not _overlaps(x, y):
+        for head, x in fa.durations:
+            for head_b, y in fb.durations:
+                if head and units.same(head, head_b) and not _overlaps(x, y):
                     add("duration", x, y, "different lengths of time for the same thing")
         if fa.scope and fb.scope and not _overlaps(fa.scope, fb.scope):
             add("scope", fa.scope, fb.scope, "different extent (part against whole)")
