@@ -66,7 +66,11 @@ def test_push_imports_each_claim_once_ordered_by_checkworthiness(studio_server, 
     other = next(
         c for c in claims if c["claim_id"] in shared["claim_ids"] and c["article_id"] != member["article_id"]
     )
-    assert other["text"] in tasks[member["claim_id"]].data["other_wordings"]
+    outlet = other["source"].get("publisher") or other["source"].get("title")
+    assert f"{outlet}: {other['text']}" in tasks[member["claim_id"]].data["other_wordings"]  # by outlet
+    # conflicts in plain words: what each outlet states
+    conflict = next(c for c in read_jsonl(example_run / "conflicts.jsonl") if c["claim_ids"][0] in tasks)
+    assert conflict["summary"] in tasks[conflict["claim_ids"][0]].data["conflicts"]
 
 
 def test_a_changed_claim_updates_its_task_unless_it_was_annotated(studio_server, example_run, tmp_path):
