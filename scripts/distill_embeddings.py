@@ -69,7 +69,9 @@ def bert_forward(w: dict[str, np.ndarray], ids: np.ndarray, heads: int = 12, lay
             w[p + "attention.output.LayerNorm.bias"],
         )
         h = _gelu(lin(x, "intermediate.dense"))
-        x = _layer_norm(x + lin(h, "output.dense"), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"])
+        x = _layer_norm(
+            x + lin(h, "output.dense"), w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]
+        )
     return x
 
 
