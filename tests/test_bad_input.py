@@ -133,6 +133,7 @@ def test_output_never_written_outside_the_output_folder(tmp_path):
         "conflicts.jsonl",
         "rejects.jsonl",
         "run.json",
+        "stories.jsonl",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "nested"]
 

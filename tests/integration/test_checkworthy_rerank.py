@@ -64,7 +64,9 @@ def test_verdicts_retrain_the_model_and_rerank_only_unannotated_tasks(studio_ser
     )  # fmt: skip
     assert "(6 from verdicts)" in out
     config = json.loads((model_dir / "config.json").read_text())
-    assert config["verdict_weight"] == 5.0 and config["verdicts"] == [str(run)]
+    from builder.checkworthy.train import shown_path
+
+    assert config["verdict_weight"] == 5.0 and config["verdicts"] == [shown_path(run)]
     assert json.loads((model_dir / "metrics.json").read_text())["train"]["from_verdicts"] == 6
 
     # rerank: unannotated tasks come back in the new model's order with its scores
