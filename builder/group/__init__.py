@@ -63,12 +63,11 @@ def iter_claims(path: Path, slim: bool = False) -> Iterator[dict]:
         if missing:
             raise ClaimsetError(Errors.E502, path=path, line=n, detail=f"missing {', '.join(missing)}")
         if slim:
-            published = (row.get("source") or {}).get("published")
             source = row.get("source") or {}
             row = {
                 **{k: row[k] for k in GROUPING_FIELDS if k in row},
                 "source": {
-                    "published": published,
+                    "published": source.get("published"),
                     "publisher": source.get("publisher"),
                     "title": source.get("title"),
                 },
@@ -128,7 +127,7 @@ def _group(
         for i in clusters.all_members(c):
             clusters_of[views[i].claim_id].append(cid)
     model = load_pair_model()
-    conflicts = cluster_conflicts(clusters, lambda a, b: similarity(a, b, model))
+    conflicts = cluster_conflicts(clusters)
     for v in views:
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))

@@ -53,7 +53,7 @@ STORY_BLOCK_MAX = 6000  # claims of one story (or of a run without stories) comp
 GENERIC_WEIGHT = 0.3
 # reporting verbs and calendar words say little about which fact a sentence states
 GENERIC = {"say", "said", "tell", "told", "report", "accord", "also", "year", "new", "time", "includ"}
-GENERIC |= {"mr", "mrs", "ms", "week", "day", "month", "peopl", "way", "make", "like", "accord"}
+GENERIC |= {"mr", "mrs", "ms", "week", "day", "month", "peopl", "way", "make", "like"}
 _QUOTE = re.compile(r"[“\"‘]([^”\"’]{3,80})[”\"’]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 

@@ -320,10 +320,8 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts]], units: _U
     return [_conflict(cid, attr, list(vals.values()), reasons[attr]) for attr, vals in sorted(found.items())]
 
 
-def cluster_conflicts(clusters: Clusters, score) -> list[dict]:
-    """Members of one cluster, and close pairs of two clusters, that disagree.
-
-    ``score(i, j)`` is the pair model's probability for two views (by index)."""
+def cluster_conflicts(clusters: Clusters) -> list[dict]:
+    """Members of one cluster, and close pairs of two clusters, that disagree."""
     views = clusters.views
     units = _Units()
     cache: dict[int, Facts] = {}
@@ -342,35 +340,27 @@ def cluster_conflicts(clusters: Clusters, score) -> list[dict]:
         pairs = [(facts(i), facts(j)) for i, j in combinations(group, 2) if views[i].text != views[j].text]
         out.extend(_pair_conflicts(cid, pairs, units))
         out.extend(_negations(cid, pairs))
-    close = [
-        (facts(i), facts(j))
-        for (i, j), s in sorted(clusters.related.items())
-        if s >= clusters.threshold * RELATED_FLOOR and views[i].article_id != views[j].article_id
-    ]
-    for fa, fb in close:  # two clusters of one fact the model did not merge
-        out.extend(_pair_conflicts(None, [(fa, fb)], units))
-        out.extend(_negations(None, [(fa, fb)], score))
-    return _dedupe(out)
+    # two clusters of one fact the model did not merge: their close pairs, with the score the
+    # model gave them when clustering
+    for (i, j), s in sorted(clusters.related.items()):
+        if s < clusters.threshold * RELATED_FLOOR or views[i].article_id == views[j].article_id:
+            continue
+        pair = [(facts(i), facts(j))]
+        out.extend(_pair_conflicts(None, pair, units))
+        if s >= NEGATION_FLOOR:
+            out.extend(_negations(None, pair))
+    return out  # a disagreement found twice is listed once by ``builder.group``
 
 
-def _negations(cid: str | None, pairs: list[tuple[Facts, Facts]], score=None) -> list[dict]:
+def _negations(cid: str | None, pairs: list[tuple[Facts, Facts]]) -> list[dict]:
     out = []
     for fa, fb in pairs:
         if fa.negated == fb.negated:
-            continue
-        if score is not None and score(fa.view, fb.view) < NEGATION_FLOOR:
             continue
         a, b = fa.view, fb.view
         values = [_value(a, a.text, not fa.negated), _value(b, b.text, not fb.negated)]
         out.append(_conflict(cid, "negation", values, "one states this, the other its negation"))
     return out
-
-
-def _dedupe(records: list[dict]) -> list[dict]:
-    seen: dict[str, dict] = {}
-    for r in records:
-        seen.setdefault(r["conflict_id"], r)
-    return list(seen.values())
 
 
 def weekday_conflicts(view: ClaimView, cluster_id: str) -> list[dict]:
@@ -399,11 +389,12 @@ def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score
     out = []
     for group in by_article.values():
         group.sort(key=lambda v: v.claim_id)
+        neg = {v.claim_id: negated(v) for v in group}
         for a, b in combinations(group, 2):
-            if negated(a) == negated(b) or score(a, b) < NEGATION_FLOOR:
+            if neg[a.claim_id] == neg[b.claim_id] or score(a, b) < NEGATION_FLOOR:
                 continue
             ca, cb = cluster_of[a.claim_id], cluster_of[b.claim_id]
-            values = [_value(a, a.text, not negated(a)), _value(b, b.text, not negated(b))]
+            values = [_value(a, a.text, not neg[a.claim_id]), _value(b, b.text, not neg[b.claim_id])]
             out.append(
                 _conflict(
                     ca if ca == cb else None,
