@@ -18,18 +18,8 @@ class Labelled:
 def read_labelled(path: Path) -> list[Labelled]:
     """Read a labelled JSONL file; any bad line stops with an error naming the file and line."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ClaimsetError(Errors.E601, path=path, detail=type(exc).__name__) from exc
     rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ClaimsetError(Errors.E602, path=path, line=number, detail=exc.msg) from exc
+    for number, row in _rows(path):
         text = row.get("text") if isinstance(row, dict) else None
         label = row.get("label") if isinstance(row, dict) else None
         if not isinstance(text, str) or not text.strip() or label not in (0, 1) or isinstance(label, bool):
@@ -55,14 +45,14 @@ def read_verdicts(folder: Path) -> list[Labelled]:
         if not path.is_file():
             raise ClaimsetError(Errors.E609, path=path, detail="missing")
     texts = {}
-    for number, row in _rows(claims_path):
+    for number, row in _objects(claims_path):
         if not isinstance(row.get("claim_id"), str) or not isinstance(row.get("text"), str):
             raise ClaimsetError(
                 Errors.E609, path=claims_path, detail=f"line {number} has no claim_id and text"
             )
         texts[row["claim_id"]] = row["text"]
     rows = []
-    for number, row in _rows(verdicts_path):
+    for number, row in _objects(verdicts_path):
         claim_id, verdict = row.get("claim_id"), row.get("verdict")
         if not isinstance(verdict, str) or claim_id not in texts:
             detail = (
@@ -74,6 +64,7 @@ def read_verdicts(folder: Path) -> list[Labelled]:
 
 
 def _rows(path: Path):
+    """(line number, parsed JSON) of each non-blank line; unreadable file E601, bad JSON E602."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -85,6 +76,12 @@ def _rows(path: Path):
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ClaimsetError(Errors.E602, path=path, line=number, detail=exc.msg) from exc
+        yield number, row
+
+
+def _objects(path: Path):
+    """``_rows`` of a file of pulled work, where a line that is not an object is E609."""
+    for number, row in _rows(path):
         if not isinstance(row, dict):
             raise ClaimsetError(Errors.E609, path=path, detail=f"line {number} is not a JSON object")
         yield number, row
