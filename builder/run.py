@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,9 @@ from builder.corpus import CorpusPlan, plan_corpus
 from builder.errors import ClaimsetError, Errors
 from builder.extract import ExtractConfig, extractor_info, load_model
 from builder.ingest import IngestStream
+from builder.ingest.fetch import ARCHIVE_NAME, FetchOptions, FetchSummary, fetch_urls
 from builder.ingest.readers import DEFAULT_MAX_BYTES
+from builder.ingest.tables import check_columns
 from builder.records import Reject, dumps
 from builder.runfiles import temp_file_target, write_json, write_lines
 from builder.shards import DIRNAME, SHARD_ARTICLES, ShardStore, cut
@@ -46,6 +48,7 @@ class RunSummary:
     counts: dict[str, object]
     shards: int = 0  # shards in the run
     resumed: int = 0  # of which were finished by an earlier, interrupted run and not redone
+    fetch: FetchSummary | None = None  # with ``urls``: what was fetched into DIR/fetched.warc.gz
 
 
 def run_extract(
@@ -60,8 +63,17 @@ def run_extract(
     engine: str = "local",
     address: str | None = None,
     shard_articles: int = SHARD_ARTICLES,
+    columns: Mapping[str, str] | None = None,
+    urls: Path | None = None,
+    fetch: FetchOptions | None = None,
+    on_url: Callable[[str, str | None], None] | None = None,
 ) -> RunSummary:
     """Extract candidate claims from every input under ``paths`` into ``out_dir``.
+
+    ``columns`` maps a field of JSON Lines, CSV and Parquet records to its column name
+    (``{"text": "body"}``). ``urls``, a file of URLs, is first fetched (``fetch`` says how;
+    ``on_url`` hears of each URL) into ``out_dir/fetched.warc.gz``, which is then read with
+    the other inputs: run.json lists it as an input, so a rebuild reads it and never fetches.
 
     ``on_reject`` hears about each rejected input as it happens; ``progress`` is called with
     the number of articles each time a shard is done. ``processes`` workers (default: all
@@ -75,6 +87,7 @@ def run_extract(
 
     config = config or ExtractConfig()
     processes = processes or default_processes()
+    columns = check_columns(columns)
     _check_out_dir(out_dir)
     for leftover in out_dir.glob(".*.tmp-*") if out_dir.is_dir() else ():  # a crashed run's partial writes
         if _is_temp_file(leftover.name):
@@ -83,6 +96,10 @@ def run_extract(
     nlp = load_model(config.model, config.lean)
     extractor = extractor_info(config, nlp)
     out_dir.mkdir(parents=True, exist_ok=True)
+    fetched = None
+    if urls is not None:
+        fetched = fetch_urls(urls, out_dir / ARCHIVE_NAME, fetch, on_url)
+        paths = [*paths, out_dir / ARCHIVE_NAME]
     store = ShardStore(out_dir / DIRNAME)
     store.folder.mkdir(exist_ok=True)
     spool = (store.folder / "rejects.spool").open("w", encoding="utf-8")  # rejects as they come
@@ -92,7 +109,7 @@ def run_extract(
         if on_reject:
             on_reject(reject)
 
-    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=rejected)
+    stream = IngestStream(paths, max_bytes=max_bytes, on_reject=rejected, columns=columns)
     keys: list[str] = []
     totals = ShardTotals()
     resumed = 0
@@ -152,6 +169,7 @@ def run_extract(
             "group": group,
             "processes": processes,
             "shard_articles": shard_articles,
+            **({"columns": dict(sorted(columns.items()))} if columns else {}),
         },
         "inputs": [{"path": f.path, "sha256": f.sha256 or None, "bytes": f.bytes} for f in stream.files],
         "counts": counts,
@@ -159,7 +177,7 @@ def run_extract(
     }
     write_json(out_dir / "run.json", run)
     store.remove()
-    return RunSummary(out_dir, counts, shards=len(keys), resumed=resumed)
+    return RunSummary(out_dir, counts, shards=len(keys), resumed=resumed, fetch=fetched)
 
 
 def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
@@ -169,11 +187,19 @@ def rerun_extract(recorded: dict, out_dir: Path) -> RunSummary:
     group = options.pop("group", True)
     processes = options.pop("processes", None)
     shard_articles = options.pop("shard_articles", SHARD_ARTICLES)
+    columns = options.pop("columns", None)
     fields = {f.name for f in dataclasses.fields(ExtractConfig)}
     config = ExtractConfig(**{k: v for k, v in options.items() if k in fields})
     paths = [Path(item["path"]) for item in recorded["inputs"]]
     return run_extract(
-        paths, out_dir, config, max_bytes, group=group, processes=processes, shard_articles=shard_articles
+        paths,
+        out_dir,
+        config,
+        max_bytes,
+        group=group,
+        processes=processes,
+        shard_articles=shard_articles,
+        columns=columns,
     )
 
 
@@ -206,6 +232,7 @@ class ShardTotals:
             "accepted": stream.read - stream.rejected,
             "rejected": stream.rejected,
             "duplicates": stream.duplicates,
+            "skipped": dict(sorted(stream.skipped.items())),  # WARC records that are no article
             "articles": self.articles,
             "claims": self.claims,
             "stories": self.stories,
@@ -218,7 +245,7 @@ def _check_out_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
         raise ClaimsetError(Errors.E202, path=out_dir)
     if out_dir.is_dir() and any(out_dir.iterdir()):
-        ours = set(OUTPUT_FILES) | {"run.json", DIRNAME}
+        ours = set(OUTPUT_FILES) | {"run.json", DIRNAME, ARCHIVE_NAME}
         names = {p.name for p in out_dir.iterdir() if not _is_temp_file(p.name)}
         if not (out_dir / "run.json").exists() and not names <= ours:
             raise ClaimsetError(Errors.E202, path=out_dir)

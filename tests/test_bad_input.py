@@ -49,7 +49,14 @@ BAD_FILES: dict[str, tuple[bytes, dict[int | None, str]]] = {
     ),
     "word.docx": (b"PK\x03\x04" + bytes(50), {None: "E106"}),
     "noextension": (GOOD.encode(), {None: "E106"}),
-    "data.csv": (b"a,b\n1,2\n", {None: "E106"}),
+    "data.xlsx": (b"PK\x03\x04" + bytes(50), {None: "E106"}),
+    "no-text-column.csv": (b"a,b\n1,2\n", {None: "E105"}),
+    "short-row.csv": (
+        b'text,title\n"' + GOOD.replace("157", "159").encode() + b'",T\nonly one field\n',
+        {2: "E111"},
+    ),
+    "damaged.parquet": (b"PAR1" + bytes(40), {None: "E112"}),
+    "damaged.warc": (b"WARX/1.0\r\nWARC-Type: response\r\n\r\n", {1: "E113"}),
     "script-only.html": (b"<html><body><script>alert(1)</script></body></html>", {None: "E108"}),
     "empty-body.html": (b"<html><head><title>x</title></head><body></body></html>", {None: "E108"}),
     "huge.txt": (b"a" * 2_000_001, {None: "E109"}),
@@ -101,7 +108,10 @@ def test_bad_input_corpus_is_accounted_for_and_the_good_ones_match_a_clean_run(t
     counts = run["counts"]
     assert counts["read"] == counts["accepted"] + counts["rejected"]
     assert counts["rejected"] == len(rejects)
-    accepted_names = {name for name, (_, codes) in BAD_FILES.items() if not codes} | {"mixed-good-bad.jsonl"}
+    accepted_names = {name for name, (_, codes) in BAD_FILES.items() if not codes} | {
+        "mixed-good-bad.jsonl",
+        "short-row.csv",
+    }
     articles = read_jsonl(out / "articles.jsonl")
     assert {Path(a["source"]["path"]).name for a in articles} == accepted_names
     assert not any("alert" in a["text"] for a in articles)

@@ -6,7 +6,8 @@ under its first path (in sorted order) with the others in ``also_seen_at``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,8 @@ from builder.errors import Errors, InputRejected
 from builder.ingest.layout import Block, find_excluded, segment
 from builder.ingest.metadata import Header, parse_date, parse_header, resolve_year
 from builder.ingest.readers import DEFAULT_MAX_BYTES, InputFile, RawDocument, discover, read_file
+from builder.ingest.tables import check_columns
+from builder.ingest.warc import Skipped
 from builder.records import Article, Reject, Source, article_id_for, content_hash
 
 __all__ = ["IngestResult", "IngestStream", "PreparedArticle", "ingest"]
@@ -32,23 +35,33 @@ class IngestResult:
     articles: list[PreparedArticle]
     rejects: list[Reject]
     files: list[InputFile]
-    read: int = 0  # documents read: files, or lines of JSONL files
+    read: int = 0  # documents read: files, lines or rows of record files, HTML records of WARC files
     duplicates: int = 0
     messages: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # WARC records that are no article, by kind
 
 
-def ingest(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> IngestResult:
+def ingest(
+    paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES, columns: Mapping[str, str] | None = None
+) -> IngestResult:
     """Read every input under ``paths``; each document is either an article or a reject.
 
     Holds every article in memory; ``IngestStream`` reads one at a time for large corpora.
     """
     rejects: list[Reject] = []
-    stream = IngestStream(paths, max_bytes, on_reject=rejects.append)
+    stream = IngestStream(paths, max_bytes, on_reject=rejects.append, columns=columns)
     articles = list(stream)
     for prepared in articles:
         article = prepared.article
         stream.complete(article.article_id, article.source, article.also_seen_at)
-    return IngestResult(articles, rejects, stream.files, stream.read, stream.duplicates)
+    return IngestResult(
+        articles,
+        rejects,
+        stream.files,
+        stream.read,
+        stream.duplicates,
+        skipped=dict(sorted(stream.skipped.items())),
+    )
 
 
 class IngestStream:
@@ -66,12 +79,15 @@ class IngestStream:
         paths: list[Path],
         max_bytes: int = DEFAULT_MAX_BYTES,
         on_reject: Callable[[Reject], None] | None = None,
+        columns: Mapping[str, str] | None = None,
     ) -> None:
+        self.columns = check_columns(columns)
         self.files, self._loops = discover(paths)  # fails now, before any work, on a missing path
         self.max_bytes = max_bytes
+        self.skipped: Counter[str] = Counter()  # WARC records that are no article, by kind
         self.on_reject = on_reject
         self.rejected = 0
-        self.read = 0  # documents read: files, or lines of JSONL files
+        self.read = 0  # documents read: files, lines or rows of record files, HTML records of WARC files
         self.duplicates = 0
         self.also_seen: dict[str, list[str]] = {}
         self.pending_year: dict[str, tuple[int, int]] = {}  # article_id -> (month, day) without a year
@@ -83,7 +99,10 @@ class IngestStream:
             self.read += 1
             self._reject(Reject(loop.path, None, Errors.E110.code, Errors.E110.format()))
         for item in self.files:
-            for document in read_file(item, self.max_bytes):
+            for document in read_file(item, self.max_bytes, self.columns):
+                if isinstance(document, Skipped):
+                    self.skipped[document.kind] += 1
+                    continue
                 self.read += 1
                 if isinstance(document, InputRejected):
                     self._reject(Reject(item.path, document.line, document.code, str(document)))
@@ -165,5 +184,5 @@ def _header_from_meta(meta: dict[str, str | None]) -> Header:
     raw = meta.get("published")
     if raw:
         header.published, header.month_day = parse_date(raw)
-        header.published_raw, header.published_basis = raw, "metadata"
+        header.published_raw, header.published_basis = raw, meta.get("published_basis") or "metadata"
     return header

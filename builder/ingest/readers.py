@@ -7,19 +7,20 @@ so the caller can record them and go on.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors, InputRejected
+from builder.ingest.html import extract_page
+from builder.ingest.tables import read_csv, read_jsonl, read_parquet
+from builder.ingest.warc import Skipped, WarcPage, read_warc
 
 TEXT_EXTENSIONS = {".txt", ".md"}
 HTML_EXTENSIONS = {".html", ".htm"}
-JSONL_EXTENSIONS = {".jsonl"}
-KNOWN_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | JSONL_EXTENSIONS
-JSONL_FIELDS = ("id", "title", "url", "publisher", "author", "published")
+RECORD_EXTENSIONS = {".jsonl", ".csv", ".parquet"}  # one article per line or row
+STREAMED_FORMATS = {"warc", "csv", "parquet"}  # read a record at a time, never whole
 DEFAULT_MAX_BYTES = 50_000_000
 MAX_CHAOS = 0.2  # charset-normalizer's mess ratio above which a guess is not trusted
 MIN_PRINTABLE = 0.95  # share of printable characters a decoded legacy-encoded text must have
@@ -114,11 +115,55 @@ def decode(data: bytes) -> tuple[str, str]:
     return text, best.encoding
 
 
-def read_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[RawDocument | InputRejected]:
-    """Yield the documents of one file, or the reasons it (or a line of it) was rejected."""
-    suffix = item.location.suffix.lower()
-    if suffix not in KNOWN_EXTENSIONS:
-        yield InputRejected(Errors.E106, ext=suffix or "(none)")
+def format_of(location: Path) -> str | None:
+    """The format a file is read as, from its name; None when claimset does not read it."""
+    name = location.name.lower()
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
+    suffix = location.suffix.lower()
+    if suffix in TEXT_EXTENSIONS:
+        return suffix.lstrip(".")
+    if suffix in HTML_EXTENSIONS:
+        return "html"
+    return suffix.lstrip(".") if suffix in RECORD_EXTENSIONS else None
+
+
+def read_file(
+    item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES, columns: Mapping[str, str] | None = None
+) -> Iterator[RawDocument | InputRejected | Skipped]:
+    """Yield the documents of one file, or the reasons it (or a record of it) was rejected.
+
+    A file read whole (text, HTML, JSON Lines) larger than ``max_bytes`` is rejected; a
+    streamed one (WARC, CSV, Parquet) may be of any size, and ``max_bytes`` bounds each record.
+    ``columns`` maps a field of JSON Lines, CSV and Parquet records to its name in the file.
+    """
+    kind = format_of(item.location)
+    if kind is None:
+        name = item.location.name.lower()
+        yield InputRejected(Errors.E106, ext=item.location.suffix.lower() if "." in name else "(none)")
+        return
+    columns = columns or {}
+    if kind in STREAMED_FORMATS:
+        try:
+            with open(item.location, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256")
+            item.sha256 = "sha256:" + digest.hexdigest()
+            item.bytes = item.location.stat().st_size
+        except OSError as exc:
+            yield InputRejected(Errors.E107, detail=exc.strerror or type(exc).__name__)
+            return
+        if item.bytes == 0:
+            yield InputRejected(Errors.E101)
+            return
+        try:
+            if kind == "warc":
+                yield from _read_warc(item, max_bytes)
+            elif kind == "csv":
+                yield from _documents(item, read_csv(item.location, columns, max_bytes), "csv")
+            else:
+                yield from _documents(item, read_parquet(item.location, columns), "parquet")
+        except OSError as exc:
+            yield InputRejected(Errors.E107, detail=exc.strerror or type(exc).__name__)
         return
     try:
         size = item.location.stat().st_size
@@ -131,74 +176,75 @@ def read_file(item: InputFile, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[R
         return
     item.sha256 = "sha256:" + hashlib.sha256(data).hexdigest()
     item.bytes = len(data)
-    if suffix in JSONL_EXTENSIONS:
-        yield from _read_jsonl(item, data)
+    if kind == "jsonl":
+        yield from _documents(item, read_jsonl(data, columns), "jsonl")
         return
     try:
         text, encoding = decode(data)
     except InputRejected as rejected:
         yield rejected
         return
-    if suffix in HTML_EXTENSIONS:
+    if kind == "html":
         yield _read_html(item, text, encoding)
     else:
-        yield RawDocument(item.path, None, text, suffix.lstrip("."), encoding)
+        yield RawDocument(item.path, None, text, kind, encoding)
 
 
-def _read_html(item: InputFile, html: str, encoding: str) -> RawDocument | InputRejected:
-    import trafilatura
-
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    body = (extracted.text or "") if extracted is not None else ""
-    if not body.strip():
-        return InputRejected(Errors.E108)
+def _read_html(
+    item: InputFile,
+    html: str,
+    encoding: str,
+    line: int | None = None,
+    url: str | None = None,
+    fmt: str = "html",
+) -> RawDocument | InputRejected:
+    page = extract_page(html, url=url)
+    if page is None:
+        return InputRejected(Errors.E108, line=line)
     meta = {
-        "title": extracted.title,
-        "author": extracted.author,
-        "published": extracted.date,
-        "publisher": extracted.sitename,
-        "url": extracted.url,
+        "title": page.title,
+        "author": page.author,
+        "published": page.published,
+        "publisher": page.publisher,
+        "url": url or page.url,
     }
-    return RawDocument(item.path, None, body, "html", encoding, meta)
+    return RawDocument(item.path, line, page.text, fmt, encoding, meta)
 
 
-def _read_jsonl(item: InputFile, data: bytes) -> Iterator[RawDocument | InputRejected]:
-    if not data.strip():
-        yield InputRejected(Errors.E101)
-        return
-    for number, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip():
+def _read_warc(item: InputFile, max_bytes: int) -> Iterator[RawDocument | InputRejected | Skipped]:
+    for record in read_warc(item.location, max_bytes):
+        if not isinstance(record, WarcPage):
+            yield record
             continue
         try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
-            record = json.loads(text)
-        except UnicodeDecodeError as exc:
-            yield InputRejected(Errors.E103, line=number, detail=f"invalid UTF-8 at byte {exc.start}")
+            html, encoding = _decode_page(record.payload, record.charset)
+        except InputRejected as rejected:
+            rejected.line = record.number
+            yield rejected
             continue
-        except json.JSONDecodeError as exc:
-            yield InputRejected(Errors.E104, line=number, detail=f"{exc.msg} at column {exc.colno}")
-            continue
-        if not isinstance(record, dict):
-            yield InputRejected(Errors.E104, line=number, detail=f"a {type(record).__name__}, not an object")
-            continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
-            detail = (
-                "missing"
-                if body is None
-                else "empty"
-                if isinstance(body, str)
-                else f"a {type(body).__name__}"
-            )
-            yield InputRejected(Errors.E105, line=number, field="text", detail=detail)
-            continue
-        wrong = [
-            k for k in JSONL_FIELDS if record.get(k) is not None and not isinstance(record[k], str | int)
-        ]
-        if wrong:
-            yield InputRejected(
-                Errors.E105, line=number, field=wrong[0], detail=f"a {type(record[wrong[0]]).__name__}"
-            )
-            continue
-        meta = {k: (str(record[k]) if record.get(k) is not None else None) for k in JSONL_FIELDS}
-        yield RawDocument(item.path, number, body, "jsonl", "utf-8", meta)
+        document = _read_html(item, html, encoding, line=record.number, url=record.url, fmt="warc")
+        if isinstance(document, RawDocument) and not document.meta.get("published") and record.warc_date:
+            document.meta["published"] = record.warc_date
+            document.meta["published_basis"] = "warc-date"
+        yield document
+
+
+def _decode_page(payload: bytes, charset: str | None) -> tuple[str, str]:
+    """A page's bytes as text: in the charset its HTTP headers name, else detected as for files."""
+    if charset:
+        try:
+            return payload.decode(charset), charset
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(payload)
+
+
+def _documents(
+    item: InputFile, records: Iterator[tuple[int, str, dict] | InputRejected], fmt: str
+) -> Iterator[RawDocument | InputRejected]:
+    for record in records:
+        if isinstance(record, InputRejected):
+            yield record
+        else:
+            number, text, meta = record
+            yield RawDocument(item.path, number, text, fmt, "utf-8", meta)
