@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 from builder import __version__
@@ -31,6 +31,7 @@ ARCHIVE_NAME = "fetched.warc.gz"
 REQUESTED = "Claimset-Requested-URI"  # WARC header: the URL as listed, before any redirect
 USER_AGENT = f"claimset/{__version__} (fact-check dataset builder; +https://pypi.org/project/claimset/)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
+MAX_REDIRECTS = 5
 KEPT_HEADERS = ("content-type", "content-language", "date", "last-modified")
 
 
@@ -87,7 +88,7 @@ def fetch_urls(
     limiter = HostLimiter(options.delay)
     robots: dict[str, RobotFileParser | str] = {}
     headers = {"User-Agent": options.user_agent}
-    with httpx.Client(headers=headers, timeout=options.timeout, follow_redirects=True) as client:
+    with httpx.Client(headers=headers, timeout=options.timeout, follow_redirects=False) as client:
         for url in urls:
             if url in done:
                 summary.kept += 1
@@ -141,25 +142,31 @@ class HostLimiter:
 
 
 def _fetch_page(client, url: str, options: FetchOptions, limiter: HostLimiter, robots: dict):
-    """(response, None) for an HTML page, else (None, why not)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None, "not an http(s) URL"
-    host = f"{parts.scheme}://{parts.netloc}"
-    rules = robots.get(host)
-    if rules is None:
-        rules = robots[host] = _robots(client, host, options, limiter)
-        if isinstance(rules, RobotFileParser):
-            delay = rules.crawl_delay(options.user_agent)
-            if delay:
-                limiter.crawl_delay[parts.netloc] = float(delay)
-    if isinstance(rules, str):
-        return None, rules
-    if not rules.can_fetch(options.user_agent, url):
-        return None, "disallowed by robots.txt"
-    response, failure = _get(client, url, options, limiter)
-    if failure:
-        return None, failure
+    """(response, None) for an HTML page, else (None, why not). Redirects are followed one hop
+    at a time, so each hop waits its turn for the host and is checked against its robots.txt."""
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return None, "not an http(s) URL"
+        host = f"{parts.scheme}://{parts.netloc}"
+        rules = robots.get(host)
+        if rules is None:
+            rules = robots[host] = _robots(client, host, options, limiter)
+            if isinstance(rules, RobotFileParser) and rules.crawl_delay(options.user_agent):
+                limiter.crawl_delay[parts.netloc] = float(rules.crawl_delay(options.user_agent))
+        if isinstance(rules, str):
+            return None, rules
+        if not rules.can_fetch(options.user_agent, url):
+            return None, "disallowed by robots.txt"
+        response, failure = _get(client, url, options, limiter)
+        if failure:
+            return None, failure
+        location = response.headers.get("location")
+        if not (response.is_redirect and location):
+            break
+        url = urljoin(str(response.url), location)
+    else:
+        return None, f"more than {MAX_REDIRECTS} redirects"
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if response.status_code >= 400 and media not in HTML_TYPES:
         return None, f"HTTP {response.status_code}"
@@ -202,7 +209,7 @@ def _get(client, url: str, options: FetchOptions, limiter: HostLimiter):
             continue
         return response, None
     tries = options.retries + 1
-    return None, f"{failure}; {tries} tr{'y' if tries == 1 else 'ies'}"
+    return None, f"{failure}, {tries} tr{'y' if tries == 1 else 'ies'}"
 
 
 def _response_record(requested: str, response) -> bytes:
