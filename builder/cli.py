@@ -486,6 +486,32 @@ def studio_status() -> None:
     typer.echo(f"Label Studio is running at {status.url} (pid {status.pid}, {state}); data in {studio.data}")
 
 
+@studio_app.command("add-annotator")
+def studio_add_annotator(
+    email: str = typer.Argument(..., help="The annotator's email: their login."),
+) -> None:
+    """Create an annotator account that can log in (password from CLAIMSET_ANNOTATOR_PASSWORD or asked)."""
+    import os
+    import sys
+
+    from builder.studio.people import PASSWORD_ENV, add_annotator
+
+    password = os.environ.get(PASSWORD_ENV)
+    if not password:
+        if not sys.stdin.isatty():
+            fail(ClaimsetError(Errors.E317))
+        password = typer.prompt("password for the new account", hide_input=True, confirmation_prompt=True)
+    try:
+        added = add_annotator(email, password)
+    except ClaimsetError as error:
+        fail(error)
+    typer.echo(
+        f"added an annotator who can log in at {added.login_url}; in pulled data they are {added.pseudonym}"
+    )
+    typer.echo(f"invite link (anyone with it can sign up): {added.invite_url}")
+    typer.echo(f"push with --annotator EMAIL to give them their own project: '<PROJECT> · {added.pseudonym}'")
+
+
 def _progress_bar():
     from rich.console import Console
     from rich.progress import Progress
@@ -520,9 +546,31 @@ def push_command(
         "--checkworthy-model",
         help="With --rerank: 'shipped' or a folder from `claimset train-checkworthy`.",
     ),
+    by: str = typer.Option(
+        "claim", "--by", help="'claim': one task per claim; 'cluster': one task per fact (clusters.jsonl)."
+    ),
+    limit: int | None = typer.Option(None, "--limit", help="Only the N most check-worthy claims (or facts)."),
+    min_checkworthy: float | None = typer.Option(
+        None, "--min-checkworthy", help="Only claims (facts: their best claim) scoring at least X (0-1)."
+    ),
+    include_below_floor: bool = typer.Option(
+        False, "--include-below-floor", help="Also send claims scored below the model's floor."
+    ),
+    annotator: list[str] = typer.Option(
+        [],
+        "--annotator",
+        help="Blind labelling: give this annotator (email, repeatable) a project of their own, "
+        "'PROJECT · annotator-…', holding the same tasks.",
+    ),
 ) -> None:
-    """Send claims to Label Studio: one task per claim, new claims only, most check-worthy first."""
-    from builder.studio.push import push
+    """Send claims to Label Studio: one task per claim or fact, new ones only, most check-worthy first."""
+    from builder.studio.push import Selection, push
+
+    if by not in ("claim", "cluster"):
+        fail(ClaimsetError(Errors.E318, detail=f"--by {by!r} (claim or cluster)"))
+    selection = Selection(
+        limit=limit, min_checkworthy=min_checkworthy, include_below_floor=include_below_floor
+    )
 
     bar, progress = _progress_bar()
     try:
@@ -534,16 +582,22 @@ def push_command(
                 progress=progress,
                 rerank=rerank,
                 checkworthy_model=checkworthy_model,
+                selection=selection,
+                by_cluster=by == "cluster",
+                annotators=annotator,
             )
     except ClaimsetError as error:
         fail(error)
+    for title, project_id in report.annotator_projects:
+        typer.echo(f"annotator project {title}: {report.url}/projects/{project_id}")
     if rerank:
         typer.echo(
             f"reranked: {report.reranked} tasks without annotations re-imported in the new order, "
             f"{report.kept_annotated} annotated tasks left as they are"
         )
     typer.echo(
-        f"{report.project} ({report.url}/projects/{report.project_id}): {report.claims} claims, "
+        f"{report.project} ({report.url}/projects/{report.project_id}): {report.claims} "
+        f"{'facts' if by == 'cluster' else 'claims'}, "
         f"{report.imported} imported, {report.updated} updated, {report.unchanged} unchanged"
     )
     if report.changed_but_annotated:
@@ -556,7 +610,8 @@ def push_command(
         typer.echo(f"removed {report.duplicates_removed} duplicate tasks left by an interrupted push")
     if report.not_in_folder:
         typer.echo(
-            f"{report.not_in_folder} tasks in the project are for claims not in {run_dir} (left alone)"
+            f"{report.not_in_folder} tasks in the project are for claims not in this selection of "
+            f"{run_dir} (left alone)"
         )
 
 

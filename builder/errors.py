@@ -120,6 +120,18 @@ class Errors:
     E312 = ErrorSpec("E312", "{path}:{line}: {detail}", "fix or remove that line")
     E313 = ErrorSpec("E313", "missing file {path}", "run `claimset pull --project NAME --out DIR` first")
     E314 = ErrorSpec("E314", "invalid {name} {value!r}", "give a number of seconds, e.g. 60 (0: no retries)")
+    E315 = ErrorSpec(
+        "E315", "cannot add the annotator: {detail}", "nothing was created; fix it and run it again"
+    )
+    E316 = ErrorSpec(
+        "E316",
+        "an account with that email already exists",
+        "they log in with it; to set a new password run `label-studio reset_password` in the Label Studio venv",
+    )
+    E317 = ErrorSpec("E317", "no password given", "set CLAIMSET_ANNOTATOR_PASSWORD or run it in a terminal")
+    E318 = ErrorSpec(
+        "E318", "invalid push selection: {detail}", "--limit needs 1 or more, --min-checkworthy 0 to 1"
+    )
     # Releases.
     E401 = ErrorSpec(
         "E401",

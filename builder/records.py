@@ -179,6 +179,7 @@ class Annotation:
     is_review: bool  # True when this is an adjudicator's decision
     created_at: str  # ISO 8601 UTC
     updated_at: str
+    cluster_id: str | None = None  # the fact's task it was given on (push --by cluster); None: the claim's own
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -196,6 +197,7 @@ class Verdict:
     evidence_spans: list[EvidenceSpan]
     evidence_urls: list[EvidenceUrl]
     rationales: list[str]
+    cluster_id: str | None = None  # set when the verdict was given on its fact's task (push --by cluster)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

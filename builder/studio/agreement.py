@@ -185,6 +185,8 @@ def settle(annotations: Iterable[Annotation], required: int = 1) -> Settlement:
                 evidence_spans=_unique_spans(backing),
                 evidence_urls=_unique_urls(backing),
                 rationales=[a.rationale for a in backing if a.rationale],
+                # given on its fact's task (push --by cluster): said so, with the fact's id
+                cluster_id=next((a.cluster_id for a in votes if a.cluster_id), None),
             )
         )
     return result

@@ -7,13 +7,9 @@ claims the annotators disagree on go to the project "NAME (adjudication)".
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import os
-import secrets
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,32 +18,15 @@ from builder.records import Annotation, EvidenceSpan, EvidenceUrl
 from builder.runfiles import write_json, write_jsonl
 from builder.studio import config as ui
 from builder.studio.agreement import agreement_report, settle
-from builder.studio.files import read_annotations
+from builder.studio.files import read_annotations, read_jsonl
 from builder.studio.offsets import OffsetMap
+from builder.studio.people import ANNOTATOR_SEPARATOR, pseudonym, pseudonym_salt  # noqa: F401
 from builder.studio.push import push_tasks
-from builder.studio.server import studio_home, write_secret
 from builder.studio.sync import Studio
 from builder.studio.tasks import task_from_data
 
 REVIEW_SUFFIX = " (adjudication)"
 STATE_FILE = "studio-pull.json"
-
-
-def pseudonym_salt() -> bytes:
-    """CLAIMSET_PSEUDONYM_SALT, else a salt generated once and kept (0600) in the studio folder."""
-    env = os.environ.get("CLAIMSET_PSEUDONYM_SALT")
-    if env:
-        return env.encode("utf-8")
-    path = studio_home() / "pseudonym-salt"
-    if not path.exists():
-        write_secret(path, secrets.token_hex(32) + "\n")
-    return path.read_text(encoding="utf-8").strip().encode("utf-8")
-
-
-def pseudonym(identity: str, salt: bytes) -> str:
-    """A stable pseudonym for an annotator; without the salt it cannot be traced back."""
-    digest = hmac.new(salt, identity.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"annotator-{digest[:10]}"
 
 
 @dataclass
@@ -101,8 +80,8 @@ def parse_annotation(
                 url, _, quote = line.strip().partition(" ")
                 if url:
                     urls.append(EvidenceUrl(url=url, quote=quote.strip().strip("|").strip().strip('"')))
-        elif name == ui.RATIONALE:
-            rationale = "\n".join(value.get("text") or []).strip()
+        elif name in (ui.RATIONALE, ui.RATIONALE_REQUIRED):
+            rationale = "\n".join(value.get("text") or []).strip() or rationale
         elif name == ui.CONFIDENCE and value.get("rating") is not None:
             confidence = int(value["rating"])
     skipped = bool(_field(raw, "was_cancelled"))
@@ -121,6 +100,59 @@ def parse_annotation(
     )
 
 
+def member_verdicts(raw: Any, members_text: str, claim_ids: list[str]) -> dict[str, str]:
+    """claim_id -> verdict for the members of a fact's task that the annotator marked as differing."""
+    offsets = OffsetMap(members_text)
+    starts, position = [], 0
+    for line in members_text.split("\n"):
+        starts.append(position)
+        position += len(line) + 1
+    marked = {}
+    for item in _field(raw, "result") or []:
+        value = item.get("value") or {}
+        if item.get("from_name") != ui.MEMBER_VERDICTS or "start" not in value:
+            continue
+        verdicts = [v for v in map(ui.member_verdict, value.get("labels") or []) if v]
+        try:
+            start = offsets.from_utf16(value["start"])
+        except (TypeError, ValueError):
+            continue
+        line = max(i for i, s in enumerate(starts) if s <= start) if starts else 0
+        if verdicts and line < len(claim_ids):
+            marked[claim_ids[line]] = verdicts[0]
+    return marked
+
+
+def expand(
+    task: Any, raw: Any, annotator: str, is_review: bool, problems: list[str], articles: dict[str, str]
+) -> list[Annotation]:
+    """The annotations one piece of Label Studio work gives: one claim, or every member of a fact.
+
+    A fact's verdict applies to each member unless the annotator marked that member with its own;
+    evidence spans belong to the claims of the article shown, and every row records the fact's
+    task it came from (``cluster_id``).
+    """
+    meta = task.meta or {}
+    data = task.data
+    if not meta.get("cluster_id"):
+        return [parse_annotation(raw, meta["claim_id"], data["article"], annotator, is_review, problems)]
+    shown = parse_annotation(raw, data["claim_id"], data["article"], annotator, is_review, problems)
+    own = member_verdicts(raw, data.get("members") or "", meta.get("claim_ids") or [])
+    rows = []
+    for claim_id in meta.get("claim_ids") or []:
+        same_article = articles.get(claim_id) == articles.get(data["claim_id"])
+        row = replace(
+            shown,
+            claim_id=claim_id,
+            evidence_spans=shown.evidence_spans if same_article or claim_id == data["claim_id"] else [],
+            cluster_id=meta["cluster_id"],
+        )
+        if shown.status == "submitted" and claim_id in own:
+            row = replace(row, verdict=own[claim_id])
+        rows.append(row)
+    return rows
+
+
 def _fetch(
     studio: Studio,
     project_id: int,
@@ -129,21 +161,28 @@ def _fetch(
     salt: bytes,
     problems: list[str],
     task_data: dict[str, dict],
+    articles: dict[str, str],
 ) -> tuple[dict[str, list[Annotation]], str | None, int]:
     """Annotations per claim of the tasks updated since ``since``, the new watermark, task count."""
     tasks = studio.tasks_with_annotations(project_id, since)
     emails: dict[int, str] | None = None
-    fetched: dict[str, list[Annotation]] = {}
+    fetched: dict[str, list[Annotation]] = defaultdict(list)
     watermark = since
     for task in tasks:
-        claim_id = (task.meta or {}).get("claim_id")
+        meta = task.meta or {}
         updated = _iso(task.updated_at)
         watermark = max(watermark or updated, updated)
-        if not claim_id:
+        claim_ids = meta.get("claim_ids") or ([meta["claim_id"]] if meta.get("claim_id") else [])
+        if not claim_ids:
             continue
         if not is_review:
-            task_data[claim_id] = task.data
-        rows = []
+            lines = (task.data.get("members") or "").split("\n")
+            for claim_id, line in zip(claim_ids, lines, strict=False):  # a fact's task: each wording
+                task_data[claim_id] = {**task.data, "claim": line.partition(". ")[2] or task.data["claim"]}
+            if not meta.get("cluster_id"):
+                task_data[claim_ids[0]] = task.data
+        for claim_id in claim_ids:
+            fetched.setdefault(claim_id, [])
         for raw in task.annotations or []:
             who = _field(raw, "completed_by")
             identity = _field(who, "email") if who is not None and not isinstance(who, int) else None
@@ -151,18 +190,35 @@ def _fetch(
                 emails = emails if emails is not None else studio.user_emails()
                 identity = emails.get(who, str(who))
             annotator = pseudonym(identity, salt)
-            rows.append(parse_annotation(raw, claim_id, task.data["article"], annotator, is_review, problems))
-        fetched[claim_id] = rows
-    return fetched, watermark, len(tasks)
+            for row in expand(task, raw, annotator, is_review, problems, articles):
+                fetched[row.claim_id].append(row)
+    return dict(fetched), watermark, len(tasks)
+
+
+def labelling_projects(studio: Studio, project: str) -> tuple[list[Any], bool]:
+    """The projects annotators label for ``project``: their own ones (blind), else the shared one."""
+    own = [
+        p
+        for p in studio.projects_titled(project)
+        if p.title.startswith(project + ANNOTATOR_SEPARATOR + "annotator-")
+    ]
+    if own:
+        return sorted(own, key=lambda p: p.id), True
+    shared = studio.find_project(project)
+    return ([shared] if shared else []), False
 
 
 def pull(
     project: str, out_dir: Path, studio: Studio | None = None, full: bool = False, queue: bool = True
 ) -> PullReport:
-    """Fetch annotations since the last pull into ``out_dir``; settle verdicts; queue disputes."""
+    """Fetch annotations since the last pull into ``out_dir``; settle verdicts; queue disputes.
+
+    The annotators' own projects (``NAME · annotator-…``, blind labelling) are merged by claim_id;
+    without them the shared project ``NAME`` is read.
+    """
     studio = studio or Studio()
-    main = studio.find_project(project)
-    if main is None:
+    projects, blind = labelling_projects(studio, project)
+    if not projects:
         raise ClaimsetError(Errors.E310, name=project, url=studio.connection.url)
     review = studio.find_project(project + REVIEW_SUFFIX)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -176,25 +232,33 @@ def pull(
             rows[(a.claim_id, a.is_review)].append(a)
     report = PullReport(project, out_dir)
     salt = pseudonym_salt()
+    articles = _claim_articles(out_dir)
     marks = state.get("watermarks", {})
     new_marks = {}
     task_data: dict[str, dict] = {}  # claim_id -> task data of the annotation project
-    for proj, is_review in ((main, False), (review, True)):
+    for proj, is_review in [*((p, False) for p in projects), (review, True)]:
         if proj is None:
             continue
         key = str(proj.id)
         fetched, mark, count = _fetch(
-            studio, proj.id, marks.get(key), is_review, salt, report.problems, task_data
+            studio, proj.id, marks.get(key), is_review, salt, report.problems, task_data, articles
         )
         report.tasks_fetched += count
+        owner = proj.title.rsplit(ANNOTATOR_SEPARATOR, 1)[-1] if blind and not is_review else None
         for claim_id, group in fetched.items():
-            rows[(claim_id, is_review)] = group
+            if owner is None:
+                rows[(claim_id, is_review)] = group
+            else:  # one annotator's project: replace only what came from it
+                came = {owner, *(a.annotator for a in group)}
+                kept = [a for a in rows[(claim_id, is_review)] if a.annotator not in came]
+                rows[(claim_id, is_review)] = kept + group
         new_marks[key] = mark
     annotations = sorted(
         (a for group in rows.values() for a in group),
         key=lambda a: (a.claim_id, a.is_review, a.annotator),
     )
-    settlement = settle(annotations, required=main.maximum_annotations or 1)
+    required = len(projects) if blind else (projects[0].maximum_annotations or 1)
+    settlement = settle(annotations, required=required)
     report.annotations = len(annotations)
     report.verdicts = len(settlement.verdicts)
     report.disputed = len(settlement.disputed)
@@ -204,22 +268,58 @@ def pull(
     write_jsonl(out_dir / "verdicts.jsonl", (v.to_dict() for v in settlement.verdicts))
     write_json(out_dir / "agreement.json", report.agreement)
     if queue and settlement.disputed:
-        report.queued = _queue_disputes(studio, project, settlement.disputed, task_data)
+        report.queued = _queue_disputes(studio, project, settlement.disputed, task_data, annotations)
     state = {"url": studio.connection.url, "project": project, "watermarks": {**marks, **new_marks}}
     write_json(state_path, state)
     return report
 
 
+def _claim_articles(folder: Path) -> dict[str, str]:
+    """claim_id -> article_id, from the run folder's claims.jsonl when it is there."""
+    path = folder / "claims.jsonl"
+    if not path.exists():
+        return {}
+    return {c["claim_id"]: c.get("article_id") for c in read_jsonl(path) if "claim_id" in c}
+
+
+def said(annotations: list[Annotation]) -> str:
+    """What each annotator said about one claim: verdict, confidence, rationale and evidence."""
+    blocks = []
+    for a in sorted(annotations, key=lambda a: a.annotator):
+        lines = [f"• {a.annotator}: {a.verdict} (confidence {a.confidence or '-'} of {ui.MAX_CONFIDENCE})"]
+        lines.append(f"  rationale: {a.rationale or '(none)'}")
+        lines += [f"  evidence in the article: “{s.text}”" for s in a.evidence_spans]
+        lines += [f"  evidence elsewhere: {u.url} {u.quote}".rstrip() for u in a.evidence_urls]
+        if a.cluster_id:
+            lines.append("  (given on the task of the whole fact)")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks)
+
+
 def _queue_disputes(
-    studio: Studio, project: str, disputed: dict[str, dict[str, str]], data: dict[str, dict]
+    studio: Studio,
+    project: str,
+    disputed: dict[str, dict[str, str]],
+    data: dict[str, dict],
+    annotations: list[Annotation],
 ) -> int:
     """Put disputed claims into the adjudication project; returns how many were newly queued."""
+    votes: dict[str, list[Annotation]] = defaultdict(list)
+    for a in annotations:
+        if a.claim_id in disputed and a.status == "submitted" and not a.is_review and a.verdict:
+            votes[a.claim_id].append(a)
     tasks = []
-    for claim_id, votes in sorted(disputed.items()):
+    for claim_id in sorted(disputed):
         if claim_id not in data:
             continue
-        said = "\n".join(f"• {who}: {label}" for who, label in sorted(votes.items()))
-        tasks.append(task_from_data({**data[claim_id], "annotators_said": said}))
+        shown = {
+            **data[claim_id],
+            "annotators_said": said(votes[claim_id]),
+            "members": "",
+            "claim_id": claim_id,
+        }
+        shown.pop("cluster_id", None)
+        tasks.append(task_from_data(shown, {"claim_id": claim_id}))
     if not tasks:
         return 0
     return push_tasks(tasks, project + REVIEW_SUFFIX, 1, studio, review=True).imported

@@ -1,9 +1,10 @@
-"""`claimset push`: make a project hold exactly one task per claim.
+"""`claimset push`: make a project hold exactly one task per claim (or per fact).
 
-Tasks are keyed by ``claim_id`` (kept in each task's ``meta`` with a hash of what was sent).
-Existing tasks are listed first (or remembered from the last push while the server agrees)
-and only new claims are imported, in batches; a changed claim gets its task replaced unless
-someone already worked on it.
+Tasks are keyed by ``claim_id``, or ``cluster:ID`` for a fact's task (kept in each task's
+``meta`` with a hash of what was sent). Existing tasks are listed first (or remembered from the
+last push while the server agrees) and only new ones are imported, in batches; a changed claim
+gets its task replaced unless someone already worked on it. Tasks outside the selection are
+left alone, so a wider selection later adds only what is missing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.errors import ClaimsetError, Errors
 from builder.runfiles import write_text
 from builder.studio import config as ui
+from builder.studio.files import read_jsonl
+from builder.studio.people import annotator_project, pseudonym_salt
 from builder.studio.sync import Studio
-from builder.studio.tasks import MODEL_VERSION, build_task, claims_and_articles, groups
+from builder.studio.tasks import (
+    build_cluster_task,
+    build_task,
+    claims_and_articles,
+    groups,
+    task_key,
+)
 
 BATCH_SIZE = 2500
 ASK_LIMIT = 50  # changed tasks whose annotations are asked about one by one, at most
@@ -41,6 +51,73 @@ class PushReport:
     not_in_folder: int = 0
     reranked: int = 0  # --rerank: tasks without annotations re-imported in the new order
     kept_annotated: int = 0  # --rerank: tasks with annotations, left exactly as they were
+    annotator_projects: list[tuple[str, int]] = field(default_factory=list)  # (title, id), blind labelling
+
+
+@dataclass
+class Selection:
+    """Which claims (or facts) a push sends: the most check-worthy first."""
+
+    limit: int | None = None  # the N most check-worthy (claims, or facts with --by cluster)
+    min_checkworthy: float | None = None
+    include_below_floor: bool = False
+
+    def check(self) -> None:
+        if self.limit is not None and self.limit < 1:
+            raise ClaimsetError(Errors.E318, detail=f"--limit {self.limit}")
+        if self.min_checkworthy is not None and not 0 <= self.min_checkworthy <= 1:
+            raise ClaimsetError(Errors.E318, detail=f"--min-checkworthy {self.min_checkworthy}")
+
+    def apply(self, units: list[tuple[float, bool, Any]]) -> list[Any]:
+        """(score, below the floor, unit) sorted and filtered; returns the units kept, in order."""
+        kept = [
+            (score, unit)
+            for score, below, unit in units
+            if (self.include_below_floor or not below)
+            and (self.min_checkworthy is None or score >= self.min_checkworthy)
+        ]
+        return [unit for _, unit in kept[: self.limit]]
+
+
+def build_tasks(
+    folder: Path, selection: Selection, by_cluster: bool = False, scores: dict[str, float] | None = None
+) -> list[dict]:
+    """The tasks of a run folder's selection: one per claim, or one per fact (``by_cluster``).
+
+    ``scores`` (claim_id -> score, from --rerank) replace the extract's scores; the extract's
+    floor does not apply to them.
+    """
+    claims, articles = claims_and_articles(folder)
+    for claim in claims if scores else ():
+        claim["checkworthy"], claim["below_floor"] = scores[claim["claim_id"]], False
+    wordings, conflicts = groups(folder, claims)
+    claims.sort(key=lambda c: (-(c.get("checkworthy") or 0.0), c["claim_id"]))
+    if not by_cluster:
+        units = [(c.get("checkworthy") or 0.0, bool(c.get("below_floor")), c) for c in claims]
+        return [
+            build_task(
+                c,
+                articles[c["article_id"]],
+                wordings.get(c["claim_id"], ""),
+                conflicts.get(c["claim_id"], ""),
+            )
+            for c in selection.apply(units)
+        ]
+    if not (folder / "clusters.jsonl").exists():
+        raise ClaimsetError(Errors.E204, path=folder / "clusters.jsonl")
+    by_id = {c["claim_id"]: c for c in claims}
+    facts = []
+    for cluster in read_jsonl(folder / "clusters.jsonl"):
+        members = sorted(
+            (by_id[i] for i in cluster.get("claim_ids", []) if i in by_id), key=lambda c: c["claim_id"]
+        )
+        if members:
+            score = max(c.get("checkworthy") or 0.0 for c in members)
+            below = all(c.get("below_floor") for c in members)
+            facts.append((score, below, cluster["cluster_id"], cluster, members))
+    facts.sort(key=lambda f: (-f[0], f[2]))
+    units = [(score, below, (cluster, members)) for score, below, _, cluster, members in facts]
+    return [build_cluster_task(cl, members, articles, conflicts) for cl, members in selection.apply(units)]
 
 
 def push(
@@ -53,42 +130,62 @@ def push(
     on_batch: Callable[[int], None] | None = None,
     rerank: bool = False,
     checkworthy_model: str = "shipped",
+    selection: Selection | None = None,
+    by_cluster: bool = False,
+    annotators: list[str] | None = None,
 ) -> PushReport:
-    """Send every claim of ``folder`` to the project, one task per claim, most check-worthy first.
+    """Send the claims of ``folder`` to the project, one task per claim (or per fact with
+    ``by_cluster``), most check-worthy first; ``selection`` chooses which (below-floor claims only
+    when it says so).
 
-    With ``rerank`` every claim is scored again by ``checkworthy_model`` ("shipped" or a folder
-    from `claimset train-checkworthy`; claims.jsonl is not changed) and every task nobody has
-    annotated yet is replaced, in the new order with its new score; annotated tasks are left as
-    they are.
+    With ``annotators`` (emails) each annotator gets a project of their own holding the same
+    tasks (``NAME · annotator-…``), so nobody sees another's work before submitting (blind
+    labelling); `claimset pull --project NAME` merges them. A wider selection later adds only the
+    missing tasks. With ``rerank`` every claim is scored again by ``checkworthy_model``
+    ("shipped" or a folder from `claimset train-checkworthy`; claims.jsonl is not changed) and
+    every task nobody has annotated yet is replaced, in the new order with its new score.
     """
-    claims, articles = claims_and_articles(folder)
-    if rerank:
-        from builder.checkworthy import load_model
-
-        model = load_model(None if checkworthy_model == "shipped" else checkworthy_model)
-        for claim, score in zip(claims, model.score([c["text"] for c in claims]), strict=True):
-            claim["checkworthy"] = score
-    wordings, conflicts = groups(folder, claims)
-    claims.sort(key=lambda c: (-(c.get("checkworthy") or 0.0), c["claim_id"]))
-    tasks = [
-        build_task(
-            c, articles[c["article_id"]], wordings.get(c["claim_id"], ""), conflicts.get(c["claim_id"], "")
-        )
-        for c in claims
-    ]
+    selection = selection or Selection()
+    selection.check()
+    scores = _rescored(folder, checkworthy_model) if rerank else None
+    tasks = build_tasks(folder, selection, by_cluster, scores)
     studio = studio or Studio()
-    state_path = folder / PUSH_STATE_FILE
-    return push_tasks(
-        tasks,
-        project,
-        annotators_per_claim,
-        studio,
-        progress,
-        batch_size,
-        on_batch,
-        state_path=state_path,
-        rerank=rerank,
-    )
+    titles = [project]
+    if annotators:
+        salt = pseudonym_salt()
+        titles = sorted({annotator_project(project, email, salt) for email in annotators})
+    reports = []
+    for title in titles:
+        report = push_tasks(
+            tasks,
+            title,
+            1 if annotators else annotators_per_claim,
+            studio,
+            progress,
+            batch_size,
+            on_batch,
+            state_path=folder / PUSH_STATE_FILE,
+            rerank=rerank,
+            by_cluster=by_cluster,
+        )
+        reports.append(report)
+    first = reports[0]
+    first.annotator_projects = [(r.project, r.project_id) for r in reports] if annotators else []
+    for other in reports[1:]:
+        for name in ("imported", "unchanged", "updated", "duplicates_removed", "reranked", "kept_annotated"):
+            setattr(first, name, getattr(first, name) + getattr(other, name))
+        first.changed_but_annotated += other.changed_but_annotated
+    return first
+
+
+def _rescored(folder: Path, checkworthy_model: str) -> dict[str, float]:
+    """Every claim of ``folder`` scored again by ``checkworthy_model`` (claims.jsonl unchanged)."""
+    from builder.checkworthy import load_model
+
+    model = load_model(None if checkworthy_model == "shipped" else checkworthy_model)
+    claims, _ = claims_and_articles(folder)
+    texts = [c["text"] for c in claims]
+    return dict(zip((c["claim_id"] for c in claims), model.score(texts), strict=True))
 
 
 def push_tasks(
@@ -102,27 +199,33 @@ def push_tasks(
     review: bool = False,
     state_path: Path | None = None,
     rerank: bool = False,
+    by_cluster: bool = False,
 ) -> PushReport:
-    """Make the project hold exactly one task per given task's claim_id (see ``push``).
+    """Make the project hold exactly one task per given task's key (see ``push``).
 
     ``state_path`` remembers which task holds which claim, so a re-push can skip listing every
     task; it is trusted only while the server's task count and newest task id still match it.
     """
-    proj, created = studio.ensure_project(project, ui.label_config(review=review), annotators_per_claim)
+    proj, created = studio.ensure_project(
+        project,
+        ui.label_config(review=review, by_cluster=by_cluster),
+        annotators_per_claim,
+        instructions=ui.instructions(by_cluster=by_cluster),
+    )
     report = PushReport(project, proj.id, studio.connection.url, created=created, claims=len(tasks))
     existing = None if rerank else _known_tasks(studio, proj, state_path)
     if existing is not None:
-        hashes = {t["meta"]["claim_id"]: t["meta"]["hash"] for t in tasks}
+        hashes = {task_key(t["meta"]): t["meta"]["hash"] for t in tasks}
         changed = sum(1 for c, t in existing.items() if c in hashes and t["meta"]["hash"] != hashes[c])
         if changed > ASK_LIMIT:  # one listing beats asking about each task's annotations
             existing = None
     if existing is None:
         existing = _listed_tasks(studio, proj.id, report)
-    wanted = {t["meta"]["claim_id"] for t in tasks}
+    wanted = {task_key(t["meta"]) for t in tasks}
     report.not_in_folder = sum(1 for c in existing if c not in wanted)
     new, replaced, replaced_claims = [], [], set()
     for task in tasks:
-        claim_id = task["meta"]["claim_id"]
+        claim_id = task_key(task["meta"])
         old = existing.get(claim_id)
         if old is None:
             new.append(task)
@@ -153,17 +256,14 @@ def push_tasks(
             if len(ids) != len(batch):  # cannot tell which task is which: list them next time
                 state_path = _forget(state_path)
             for task, task_id in zip(batch, ids, strict=False):
-                existing[task["meta"]["claim_id"]] = {"id": task_id, "meta": task["meta"], "annotations": 0}
-            report.imported += sum(1 for t in batch if t["meta"]["claim_id"] not in replaced_claims)
+                existing[task_key(task["meta"])] = {"id": task_id, "meta": task["meta"], "annotations": 0}
+            report.imported += sum(1 for t in batch if task_key(t["meta"]) not in replaced_claims)
             if advance:
                 advance(len(batch))
             if on_batch:
                 on_batch(report.imported)
     finally:
         _remember(state_path, studio.connection.url, proj.id, existing)
-    if tasks and getattr(proj, "model_version", None) != MODEL_VERSION:
-        # only accepted once predictions of that version exist; it makes them the pre-annotations
-        studio.call("update project", studio.sdk.projects.update, id=proj.id, model_version=MODEL_VERSION)
     return report
 
 
@@ -171,7 +271,7 @@ def _listed_tasks(studio: Studio, project_id: int, report: PushReport) -> dict[s
     """Every task of the project by claim_id, removing unannotated duplicates of a claim."""
     existing: dict[str, dict] = {}
     for task in sorted(studio.task_keys(project_id), key=lambda t: t["id"]):
-        claim_id = task["meta"].get("claim_id")
+        claim_id = task_key(task["meta"])
         if claim_id is None:
             continue
         if claim_id in existing:  # left by a push interrupted while the server committed a batch
@@ -199,9 +299,7 @@ def _known_tasks(studio: Studio, project: Any, state_path: Path | None) -> dict[
     newest = max((v[0] for v in known.values()), default=None)
     if newest is not None and studio.newest_task_id(project.id) != newest:
         return None
-    return {
-        c: {"id": v[0], "meta": {"claim_id": c, "hash": v[1]}, "annotations": None} for c, v in known.items()
-    }
+    return {c: {"id": v[0], "meta": {"key": c, "hash": v[1]}, "annotations": None} for c, v in known.items()}
 
 
 def _annotation_count(studio: Studio, task: dict) -> int:

@@ -3,7 +3,9 @@
 Everything lives in one folder (``.studio/`` under the project by default, or
 ``CLAIMSET_STUDIO_HOME``): ``venv/`` (label-studio from the pinned ``label-studio.lock``),
 ``data/`` (the server's database and uploads), ``credentials.json`` (admin login and API key,
-mode 0600), ``server.json`` (pid, port, url) and ``server.log``.
+mode 0600), ``server.json`` (pid, port, url) and ``server.log``. The folder is 0700 and the
+server runs with a 077 umask, so only the owner can read what it writes (the database holds
+annotators' emails, password hashes and the API token).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from builder.errors import ClaimsetError, Errors
 LOCK_FILE = Path(__file__).with_name("label-studio.lock")
 DEFAULT_PORT = 8080
 START_TIMEOUT = 240.0
+OWNER_ONLY_UMASK = 0o077
 # offline and quiet: no update check, no analytics, no error reporting
 OFFLINE_ENV = {
     "LATEST_VERSION_CHECK": "false",
@@ -52,7 +55,7 @@ def studio_home() -> Path:
 
 def write_secret(path: Path, text: str) -> None:
     """Write a file only its owner can read (0600 from the start, never world-readable)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.unlink(missing_ok=True)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -148,6 +151,7 @@ class LocalStudio:
         port = port or self._state().get("port") or free_port(DEFAULT_PORT)
         url = f"http://127.0.0.1:{port}"
         self.data.mkdir(parents=True, exist_ok=True)
+        self.tighten()
         env = {k: v for k, v in os.environ.items() if k not in ADMIN_ENV}
         env.update(OFFLINE_ENV, LABEL_STUDIO_BASE_DATA_DIR=str(self.data), LABEL_STUDIO_HOST=url)
         if not (self.data / "label_studio.sqlite3").exists():
@@ -157,7 +161,8 @@ class LocalStudio:
                 LABEL_STUDIO_PASSWORD=creds.password,
                 LABEL_STUDIO_USER_TOKEN=creds.api_key,
             )
-        log = open(self.log_file, "ab")  # noqa: SIM115 - handed to the server process
+        fd = os.open(self.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        log = os.fdopen(fd, "ab")  # handed to the server process
         cmd = [
             str(self.executable),
             "start",
@@ -170,6 +175,7 @@ class LocalStudio:
         process = subprocess.Popen(
             cmd,
             env=env,
+            umask=OWNER_ONLY_UMASK,  # its database, uploads and exports: the owner's alone
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -186,6 +192,22 @@ class LocalStudio:
             time.sleep(0.5)
         self.down()
         raise ClaimsetError(Errors.E304, seconds=int(timeout), log=self.log_file)
+
+    def tighten(self) -> None:
+        """Make the instance's folder and what the server wrote there readable by the owner alone.
+
+        Folders made by earlier versions (0755, a 0644 database) are tightened in place; the
+        venv is left as it is (nothing secret, and only reachable through the 0700 folder).
+        """
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder, dirs, files in os.walk(self.home):
+            dirs[:] = [d for d in dirs if Path(folder, d) != self.venv]
+            for path in [Path(folder), *(Path(folder, f) for f in files)]:
+                if path.is_symlink():
+                    continue
+                mode = path.stat().st_mode & 0o777
+                if mode & 0o077:
+                    os.chmod(path, mode & 0o700)
 
     def down(self, timeout: float = 30.0) -> bool:
         """Stop the server started by ``up``; False if it was not running."""
@@ -208,8 +230,7 @@ class LocalStudio:
             return {}
 
     def _write_state(self, state: dict) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
-        self.state_file.write_text(json.dumps(state) + "\n", encoding="utf-8")
+        write_secret(self.state_file, json.dumps(state) + "\n")
 
 
 def free_port(preferred: int = DEFAULT_PORT) -> int:

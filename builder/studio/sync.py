@@ -157,8 +157,23 @@ class Studio:
 
         return self.call("list projects", find)
 
-    def ensure_project(self, title: str, label_config: str, maximum_annotations: int) -> tuple[Any, bool]:
-        """The project titled ``title``, created if missing; its interface validated, then applied."""
+    def projects_titled(self, prefix: str) -> list[Any]:
+        """Every project whose title starts with ``prefix``."""
+        return self.call(
+            "list projects",
+            lambda: [
+                p for p in self.sdk.projects.list(title=prefix, page_size=100) if p.title.startswith(prefix)
+            ],
+        )
+
+    def ensure_project(
+        self, title: str, label_config: str, maximum_annotations: int, instructions: str = ""
+    ) -> tuple[Any, bool]:
+        """The project titled ``title``, created if missing; its interface validated, then applied.
+
+        Its settings keep annotators independent and guided: instructions shown before they
+        start (and from the toolbar), no predictions, no annotation history.
+        """
         if len(title.strip()) < 3:
             raise ClaimsetError(Errors.E311, name=title)
         project = self.find_project(title)
@@ -172,6 +187,13 @@ class Studio:
             changes["label_config"] = label_config
         if project.maximum_annotations != maximum_annotations:
             changes["maximum_annotations"] = maximum_annotations
+        settings = {
+            "expert_instruction": instructions,
+            "show_instruction": bool(instructions),
+            "show_collab_predictions": False,
+            "show_annotation_history": False,
+        }
+        changes.update({k: v for k, v in settings.items() if getattr(project, k, None) != v})
         if changes:
             project = self.call("update project", self.sdk.projects.update, id=project.id, **changes)
         return project, created

@@ -2,7 +2,8 @@
 
 It runs from the project's Label Studio venv (``claimset studio install``; installed here if
 missing) with its data in a temporary folder, an admin created from environment variables
-(as CI would do) and two annotator accounts created through the API.
+(as CI would do) and two annotator accounts made by `claimset studio add-annotator`, which
+can log in to the web UI.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from builder.run import run_extract
 from builder.studio.server import LocalStudio, free_port
 from builder.studio.sync import Connection, Studio
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -46,6 +47,7 @@ class Server:
     password: str
     api_key: str
     annotators: dict[str, int] = field(default_factory=dict)  # email -> Label Studio user id
+    passwords: dict[str, str] = field(default_factory=dict, repr=False)  # email -> web login password
 
     def client(self) -> Studio:
         return Studio(Connection(self.url, self.api_key))
@@ -54,7 +56,14 @@ class Server:
     def secrets(self) -> list[str]:
         """Strings that must never appear in any output or log line."""
         names = [email.split("@")[0] for email in self.annotators]
-        return [self.api_key, self.password, self.username, *self.annotators, *names]
+        return [
+            self.api_key,
+            self.password,
+            self.username,
+            *self.annotators,
+            *names,
+            *self.passwords.values(),
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -77,11 +86,17 @@ def studio_server(tmp_path_factory) -> Server:
         url, creds = local.up(port=free_port(0))
         os.environ["LABEL_STUDIO_URL"] = url
         server = Server(local, url, creds.username, creds.password, creds.api_key)
-        sdk = server.client().sdk
-        for name in ("ann.one", "ann.two"):
+        for name in ("ann.one", "ann.two"):  # as a maintainer would: `claimset studio add-annotator`
             email = f"{name}.{secrets.token_hex(2)}@newsroom.test"
-            user = sdk.users.create(email=email, username=email.split("@")[0], first_name=name)
-            server.annotators[email] = user.id
+            password = secrets.token_urlsafe(12)
+            result = run_cli(
+                "studio", "add-annotator", email, env={**os.environ, "CLAIMSET_ANNOTATOR_PASSWORD": password}
+            )
+            assert result.returncode == 0, result.stderr
+            assert password not in result.stdout + result.stderr
+            server.passwords[email] = password
+        ids = {email.lower(): uid for uid, email in server.client().user_emails().items()}
+        server.annotators = {email: ids[email.lower()] for email in server.passwords}
         yield server
     finally:
         local.down()

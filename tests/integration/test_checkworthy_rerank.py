@@ -37,7 +37,7 @@ def verdict(label: str) -> list[dict]:
 def test_verdicts_retrain_the_model_and_rerank_only_unannotated_tasks(studio_server, example_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(example_run, run)
-    cli("push", str(run), "--project", "Rerank")
+    cli("push", str(run), "--project", "Rerank", "--include-below-floor")
     before = tasks_by_claim(studio_server, "Rerank")
     order = [c for c, _ in sorted(before.items(), key=lambda kv: kv[1].id)]  # most check-worthy first
 
@@ -70,7 +70,16 @@ def test_verdicts_retrain_the_model_and_rerank_only_unannotated_tasks(studio_ser
     assert json.loads((model_dir / "metrics.json").read_text())["train"]["from_verdicts"] == 6
 
     # rerank: unannotated tasks come back in the new model's order with its scores
-    out = cli("push", str(run), "--project", "Rerank", "--rerank", "--checkworthy-model", str(model_dir))
+    out = cli(
+        "push",
+        str(run),
+        "--project",
+        "Rerank",
+        "--include-below-floor",
+        "--rerank",
+        "--checkworthy-model",
+        str(model_dir),
+    )
     free = [c for c in order if c not in labelled]
     assert f"reranked: {len(free)} tasks without annotations re-imported in the new order, 6 annotated" in out
     after = tasks_by_claim(studio_server, "Rerank")
@@ -78,7 +87,7 @@ def test_verdicts_retrain_the_model_and_rerank_only_unannotated_tasks(studio_ser
     for claim_id in labelled:  # annotated tasks: the very same task, untouched
         old, new = before[claim_id], after[claim_id]
         assert new.id == old.id and new.data == old.data and len(new.annotations) == 1
-        assert [p.score for p in new.predictions] == [p.score for p in old.predictions]
+        assert new.meta == old.meta
     model = CheckworthyModel.load(model_dir)
     claims = {c["claim_id"]: c for c in read_jsonl(run / "claims.jsonl")}
     expected = dict(zip(free, model.score([claims[c]["text"] for c in free]), strict=True))
@@ -87,7 +96,7 @@ def test_verdicts_retrain_the_model_and_rerank_only_unannotated_tasks(studio_ser
     assert new_order != free  # the ranking changed
     for claim_id in free:
         task = after[claim_id]
-        assert task.data["checkworthy"] == expected[claim_id]
-        assert task.predictions[0].score == pytest.approx(expected[claim_id])
+        assert task.meta["checkworthy"] == pytest.approx(expected[claim_id])  # never in what annotators see
+        assert task.predictions == []
         assert task.id > max(t.id for t in before.values())
     assert read_jsonl(run / "claims.jsonl") == list(claims.values())  # the extract output is not changed

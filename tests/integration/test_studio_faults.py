@@ -57,7 +57,9 @@ def test_server_stopped_during_a_pull_then_back_while_the_next_pull_retries(
 ):
     run = tmp_path / "run"
     shutil.copytree(emoji_run, run)
-    push = run_cli("push", str(run), "--project", PROJECT, "--annotators-per-claim", "2")
+    push = run_cli(
+        "push", str(run), "--project", PROJECT, "--include-below-floor", "--annotators-per-claim", "2"
+    )
     assert push.returncode == 0, push.stderr
     claims = [c["claim_id"] for c in read_jsonl(run / "claims.jsonl")]
     client = studio_server.client()

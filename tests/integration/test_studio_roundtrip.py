@@ -37,28 +37,25 @@ def claim_tasks(server, project_title: str) -> dict[str, dict]:
 
 def test_push_imports_each_claim_once_ordered_by_checkworthiness(studio_server, example_run):
     claims = read_jsonl(example_run / "claims.jsonl")
-    out = cli("push", str(example_run), "--project", "Examples push")
+    out = cli("push", str(example_run), "--project", "Examples push", "--include-below-floor")
     assert f"{len(claims)} claims, {len(claims)} imported" in out
-    again = cli("push", str(example_run), "--project", "Examples push")
+    again = cli("push", str(example_run), "--project", "Examples push", "--include-below-floor")
     assert f"0 imported, 0 updated, {len(claims)} unchanged" in again
 
     tasks = claim_tasks(studio_server, "Examples push")
     assert set(tasks) == {c["claim_id"] for c in claims}
     by_id = sorted(tasks.values(), key=lambda t: t.id)
-    scores = [t.data["checkworthy"] for t in by_id]
+    scores = [t.meta["checkworthy"] for t in by_id]
     assert scores == sorted(scores, reverse=True)
     top = tasks[claims[0]["claim_id"]]
-    assert (
-        top.annotations == [] and len(top.predictions) == 1
-    )  # the score is a prediction, never an annotation
-    prediction = top.predictions[0]
-    assert prediction.score == pytest.approx(claims[0]["checkworthy"])
-    region = prediction.result[0]["value"]
-    article = top.data["article"]
-    assert (
-        article.encode("utf-16-le")[2 * region["start"] : 2 * region["end"]].decode("utf-16-le")
-        == claims[0]["text"]
-    )
+    # nothing of the model reaches the annotator: no prediction, no score in the task data
+    assert top.annotations == [] and top.predictions == []
+    assert "checkworthy" not in top.data
+    assert claims[0]["text"] in top.data["context"] and "<mark" in top.data["context"]
+    # the project guides and keeps annotators apart
+    project = studio_server.client().find_project("Examples push")
+    assert project.show_instruction and "How to label a claim" in project.expert_instruction
+    assert not project.show_collab_predictions and not project.show_annotation_history
     # grouping: the other wordings of the same fact, from other articles, are shown beside it
     clusters = read_jsonl(example_run / "clusters.jsonl")
     shared = next(c for c in clusters if len(set(c["article_ids"])) > 1)
@@ -76,7 +73,7 @@ def test_push_imports_each_claim_once_ordered_by_checkworthiness(studio_server, 
 def test_a_changed_claim_updates_its_task_unless_it_was_annotated(studio_server, example_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(example_run, run)
-    cli("push", str(run), "--project", "Examples change")
+    cli("push", str(run), "--project", "Examples change", "--include-below-floor")
     claims = read_jsonl(run / "claims.jsonl")
     annotated, free = claims[0]["claim_id"], claims[1]["claim_id"]
     tasks = claim_tasks(studio_server, "Examples change")
@@ -99,12 +96,12 @@ def test_a_changed_claim_updates_its_task_unless_it_was_annotated(studio_server,
         claim["source"]["publisher"] = "Corrected Publisher"
     (run / "claims.jsonl").write_text("".join(json.dumps(c) + "\n" for c in claims), encoding="utf-8")
 
-    out = cli("push", str(run), "--project", "Examples change")
+    out = cli("push", str(run), "--project", "Examples change", "--include-below-floor")
     # the free claim's task is updated (and so is any task listing it among its other wordings)
     assert "0 imported" in out and " 0 updated" not in out
     assert f"1 changed claims already have annotations and were left as they are: {annotated}" in out
     after = claim_tasks(studio_server, "Examples change")
-    assert "Corrected Publisher" in after[free].data["provenance"]
+    assert "<b>Outlet:</b> Corrected Publisher" in after[free].data["provenance"]
     assert "Corrected Publisher" not in after[annotated].data["provenance"]
     assert len(after[annotated].annotations) == 1
     assert len(after) == len(claims)
@@ -128,7 +125,7 @@ def annotated(studio_server, emoji_run, tmp_path_factory):
     """Both annotators label the emoji article's claims; returns (run folder, claims, evidence)."""
     run = tmp_path_factory.mktemp("annotated") / "run"
     shutil.copytree(emoji_run, run)
-    cli("push", str(run), "--project", "Cafés", "--annotators-per-claim", "2")
+    cli("push", str(run), "--project", "Cafés", "--annotators-per-claim", "2", "--include-below-floor")
     claims = read_jsonl(run / "claims.jsonl")
     tasks = claim_tasks(studio_server, "Cafés")
     sdk = studio_server.client().sdk
