@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
+from typer.core import TyperGroup
 
 from builder import __version__
 from builder.errors import ClaimsetError, Errors
-
-app = typer.Typer(
-    name="claimset",
-    help="Build versioned, documented datasets of human-verified claims from news articles.",
-    no_args_is_help=True,
-    add_completion=False,
-)
 
 
 def fail(error: ClaimsetError) -> None:
     """Print a user-facing error on one line and exit non-zero."""
     typer.secho(f"error: {error}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code=1)
+
+
+class CodedErrors(TyperGroup):
+    """The one error translation of the CLI: a ClaimsetError raised by any command (the
+    library's coded errors) ends the command with its one line and exit code 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ClaimsetError as error:
+            fail(error)
+
+
+app = typer.Typer(
+    name="claimset",
+    help="Build versioned, documented datasets of human-verified claims from news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=CodedErrors,
+)
 
 
 @app.callback()
@@ -169,8 +184,6 @@ def extract(
                 fetch=FetchOptions(timeout=fetch_timeout, retries=fetch_retries, delay=fetch_delay),
                 on_url=on_url,
             )
-        except ClaimsetError as error:
-            fail(error)
         except KeyboardInterrupt:
             typer.echo(
                 f"interrupted: finished shards are kept in {out / '.shards'}; "
@@ -245,32 +258,29 @@ def train_checkworthy(
     from builder.checkworthy.model import normalise
     from builder.checkworthy.train import DEFAULT_DATA, NEWS_LABELS, Example, shown_path
 
-    try:
-        extra = [
-            Example(normalise(row.text), row.label, verdict_weight)
-            for folder in from_verdicts or []
-            for row in read_verdicts(folder)
-        ]
-        config = TrainConfig(
-            seed=seed,
-            epochs=epochs,
-            max_steps=max_steps,
-            cv_folds=cv_folds,
-            verdict_weight=verdict_weight,
-            verdicts=tuple(shown_path(folder) for folder in from_verdicts or []),
-        )
-        result = train_model(
-            train or DEFAULT_DATA / "train.jsonl",
-            dev or DEFAULT_DATA / "dev.jsonl",
-            out or SHIPPED_DIR,
-            config,
-            extra=extra,
-            dev_test_path=dev_test or DEFAULT_DATA / "dev-test.jsonl",
-            news_path=news or NEWS_LABELS,
-            log=lambda line: typer.echo(line, err=True),
-        )
-    except ClaimsetError as error:
-        fail(error)
+    extra = [
+        Example(normalise(row.text), row.label, verdict_weight)
+        for folder in from_verdicts or []
+        for row in read_verdicts(folder)
+    ]
+    config = TrainConfig(
+        seed=seed,
+        epochs=epochs,
+        max_steps=max_steps,
+        cv_folds=cv_folds,
+        verdict_weight=verdict_weight,
+        verdicts=tuple(shown_path(folder) for folder in from_verdicts or []),
+    )
+    result = train_model(
+        train or DEFAULT_DATA / "train.jsonl",
+        dev or DEFAULT_DATA / "dev.jsonl",
+        out or SHIPPED_DIR,
+        config,
+        extra=extra,
+        dev_test_path=dev_test or DEFAULT_DATA / "dev-test.jsonl",
+        news_path=news or NEWS_LABELS,
+        log=lambda line: typer.echo(line, err=True),
+    )
     m = result.metrics
     typer.echo(
         f"trained {m['model']} on {m['train']['fine_tuned_on']} sentences "
@@ -297,11 +307,8 @@ def eval_checkworthy(
 
     from builder.checkworthy import evaluate, format_report, load_model, read_labelled
 
-    try:
-        scorer = load_model(None if model == "shipped" else model)
-        report = evaluate(scorer, read_labelled(file), threshold)
-    except ClaimsetError as error:
-        fail(error)
+    scorer = load_model(None if model == "shipped" else model)
+    report = evaluate(scorer, read_labelled(file), threshold)
     if json_out:
         typer.echo(json.dumps({"model": scorer.label, "file": str(file), **report.to_dict()}, indent=2))
     else:
@@ -318,7 +325,7 @@ def publish(
         ..., "--version", help="Semantic version X.Y.Z; a published version is immutable."
     ),
     out: Path = typer.Option(Path("exports"), "--out", help="Releases folder: writes OUT/NAME/VERSION."),
-    split_by: str = typer.Option(
+    split_by: Literal["group", "time"] = typer.Option(
         "group",
         help="'group': stories (stories.jsonl) placed largest first in the split their stable hash picks while it has room, so splits reach their ratios; 'time': the newest stories are the test split.",
     ),
@@ -338,15 +345,10 @@ def publish(
     from builder.publish import PublishOptions
     from builder.publish import publish as publish_release
 
-    if split_by not in ("group", "time"):
-        fail(ClaimsetError(Errors.E410, value=split_by))
     options = PublishOptions(split_by=split_by, datasheet=str(datasheet) if datasheet else None)
     if release_date:
         options.release_date = release_date
-    try:
-        release = publish_release(run_dir, name, version, out=out, options=options)
-    except ClaimsetError as error:
-        fail(error)
+    release = publish_release(run_dir, name, version, out=out, options=options)
     sizes = ", ".join(
         f"{config} {sum(splits.values())} ({', '.join(f'{s} {n}' for s, n in splits.items())})"
         for config, splits in release.counts.items()
@@ -364,10 +366,7 @@ def rebuild(
     """Rebuild a release from its manifest and check that every file is byte-identical."""
     from builder.publish import rebuild as rebuild_release
 
-    try:
-        report = rebuild_release(release)
-    except ClaimsetError as error:
-        fail(error)
+    report = rebuild_release(release)
     if report.identical:
         typer.echo(f"rebuilt {release}: all {report.files} files byte-identical")
         return
@@ -392,10 +391,7 @@ def group_command(
     """Group claims asserting the same fact across articles and flag conflicting values."""
     from builder.group import group
 
-    try:
-        summary = group(run_dir, threshold=threshold)
-    except ClaimsetError as error:
-        fail(error)
+    summary = group(run_dir, threshold=threshold)
     typer.echo(
         f"grouped {summary.claims} claims into {summary.clusters} clusters "
         f"({summary.multi_article_clusters} reported by several articles); "
@@ -413,10 +409,7 @@ def report_command(
     """Print, per fact, the sources that report it and where they disagree."""
     from builder.group.report import render_report
 
-    try:
-        typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
-    except ClaimsetError as error:
-        fail(error)
+    typer.echo(render_report(run_dir, include_single=all_clusters), nl=False)
 
 
 # --- Label Studio (issue 4) ---------------------------------------------------------------
@@ -431,12 +424,9 @@ def studio_install() -> None:
     from builder.studio.server import LocalStudio
 
     studio = LocalStudio()
-    try:
-        if not studio.installed():
-            typer.echo(f"installing Label Studio into {studio.venv} (about a minute)...")
-        fresh = studio.install()
-    except ClaimsetError as error:
-        fail(error)
+    if not studio.installed():
+        typer.echo(f"installing Label Studio into {studio.venv} (about a minute)...")
+    fresh = studio.install()
     typer.echo(f"Label Studio {'installed' if fresh else 'already installed'} in {studio.venv}")
 
 
@@ -448,14 +438,11 @@ def studio_up(
     from builder.studio.server import LocalStudio
 
     studio = LocalStudio()
-    try:
-        if not studio.installed():
-            typer.echo(f"installing Label Studio into {studio.venv} (about a minute)...")
-            studio.install()
-        typer.echo("starting Label Studio (the first start takes about a minute)...")
-        url, creds = studio.up(port=port)
-    except ClaimsetError as error:
-        fail(error)
+    if not studio.installed():
+        typer.echo(f"installing Label Studio into {studio.venv} (about a minute)...")
+        studio.install()
+    typer.echo("starting Label Studio (the first start takes about a minute)...")
+    url, creds = studio.up(port=port)
     typer.echo(f"Label Studio is running at {url}")
     typer.echo(
         f"log in as {creds.username}; password and API key are in {studio.credentials_file} (mode 0600)"
@@ -501,10 +488,7 @@ def studio_add_annotator(
         if not sys.stdin.isatty():
             fail(ClaimsetError(Errors.E317))
         password = typer.prompt("password for the new account", hide_input=True, confirmation_prompt=True)
-    try:
-        added = add_annotator(email, password)
-    except ClaimsetError as error:
-        fail(error)
+    added = add_annotator(email, password)
     typer.echo(
         f"added an annotator who can log in at {added.login_url}; in pulled data they are {added.pseudonym}"
     )
@@ -573,21 +557,18 @@ def push_command(
     )
 
     bar, progress = _progress_bar()
-    try:
-        with bar:
-            report = push(
-                run_dir,
-                project,
-                annotators_per_claim=annotators_per_claim,
-                progress=progress,
-                rerank=rerank,
-                checkworthy_model=checkworthy_model,
-                selection=selection,
-                by_cluster=by == "cluster",
-                annotators=annotator,
-            )
-    except ClaimsetError as error:
-        fail(error)
+    with bar:
+        report = push(
+            run_dir,
+            project,
+            annotators_per_claim=annotators_per_claim,
+            progress=progress,
+            rerank=rerank,
+            checkworthy_model=checkworthy_model,
+            selection=selection,
+            by_cluster=by == "cluster",
+            annotators=annotator,
+        )
     for title, project_id in report.annotator_projects:
         typer.echo(f"annotator project {title}: {report.url}/projects/{project_id}")
     if rerank:
@@ -628,10 +609,7 @@ def pull_command(
     """Fetch annotations (pseudonymised), settle verdicts, queue disagreements for adjudication."""
     from builder.studio.pull import pull
 
-    try:
-        report = pull(project, out, full=full)
-    except ClaimsetError as error:
-        fail(error)
+    report = pull(project, out, full=full)
     typer.echo(
         f"{report.tasks_fetched} tasks fetched; {report.annotations} annotations, {report.verdicts} verdicts, "
         f"{report.pending} claims waiting for annotators, {report.disputed} disputed "
@@ -648,10 +626,7 @@ def agreement_command(
     """Print inter-annotator agreement (overall, per label, per pair) and write agreement.json."""
     from builder.studio.agreement import agreement_for_folder, format_table
 
-    try:
-        report = agreement_for_folder(run_dir)
-    except ClaimsetError as error:
-        fail(error)
+    report = agreement_for_folder(run_dir)
     typer.echo(format_table(report), nl=False)
     typer.echo(f"-> {run_dir / 'agreement.json'}")
 
@@ -662,10 +637,7 @@ def agreement_command(
 def _push_release(release: Path, repo: str, private: bool) -> None:
     from builder.publish.hub import push_to_hub as push
 
-    try:
-        pushed = push(release, repo, private=private)
-    except ClaimsetError as error:
-        fail(error)
+    pushed = push(release, repo, private=private)
     typer.echo(
         f"pushed {release} to {pushed.repo_url} as commit {pushed.commit_oid[:12]} tagged {pushed.tag}: "
         f"{len(pushed.uploaded)} files uploaded, {len(pushed.unchanged)} unchanged, "

@@ -197,6 +197,11 @@ class Errors:
         "cannot write release {path} ({detail})",
         "nothing was published; free disk space, then publish again",
     )
+    E420 = ErrorSpec(
+        "E420",
+        "{path}:{line}: {detail}",
+        "the file is damaged or was edited by hand; re-run the command that wrote it",
+    )
     # Grouping and conflicts.
     E501 = ErrorSpec(
         "E501", "missing file {path}", "run `claimset extract` first, or pass the folder it wrote"

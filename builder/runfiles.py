@@ -14,11 +14,71 @@ from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors, ErrorSpec
 from builder.records import dumps
+from builder.schema import Invalid, checker
 
 
 def read_jsonl(path: Path, spec: ErrorSpec = Errors.E206) -> Iterator[dict]:
     """Records of a JSONL file; a bad line raises ``spec`` with the file and line named."""
     return (record for _, _, record in read_jsonl_offsets(path, spec))
+
+
+def read_records(path: Path, record: type, spec: ErrorSpec = Errors.E420) -> Iterator[dict]:
+    """The lines of a JSONL file of ``record``s (a class of ``builder.records``), each checked
+    against it: a line that is not JSON or lacks a field, or has one of the wrong type, raises
+    ``spec`` naming the file, the line and the field."""
+    check = checker(record)
+    for number, _, row in read_jsonl_offsets(path, spec):
+        try:
+            check(row)
+        except Invalid as error:
+            raise ClaimsetError(spec, path=path, line=number, detail=error.message()) from None
+        yield row
+
+
+def checked(path: Path, record: type, row: dict, spec: ErrorSpec, line: int | Callable[[], int]) -> dict:
+    """``row`` (read from ``path``) if it fits ``record``; else ``spec`` naming the file, the line
+    (``line()`` is only called then) and the field."""
+    try:
+        checker(record)(row)
+    except Invalid as error:
+        number = line() if callable(line) else line
+        raise ClaimsetError(spec, path=path, line=number, detail=error.message()) from None
+    return row
+
+
+def read_record(path: Path, record: type, spec: ErrorSpec = Errors.E420) -> dict:
+    """A JSON file holding one ``record``, checked against it; a file that is not UTF-8 JSON or
+    does not fit raises ``spec`` naming the file, the line and the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ClaimsetError(spec, path=path, line=1, detail=f"not UTF-8 ({error.reason})") from None
+    except OSError as error:
+        raise ClaimsetError(spec, path=path, line=1, detail=error.strerror or type(error).__name__) from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ClaimsetError(spec, path=path, line=error.lineno, detail=f"not JSON ({error.msg})") from None
+    try:
+        checker(record)(value)
+    except Invalid as error:
+        raise ClaimsetError(
+            spec, path=path, line=_line_of(text, error.where), detail=error.message()
+        ) from None
+    return value
+
+
+def _line_of(text: str, where: tuple) -> int:
+    """The line of a pretty-printed JSON file where the field at ``where`` is (its last key's
+    first appearance after the keys before it), 1 if it cannot be told."""
+    position = 0
+    for key in where:
+        if isinstance(key, str):
+            found = text.find(json.dumps(key, ensure_ascii=False) + ":", position)
+            if found < 0:
+                break
+            position = found
+    return text.count("\n", 0, position) + 1
 
 
 def read_jsonl_offsets(
@@ -37,14 +97,17 @@ def read_jsonl_offsets(
 
 
 def read_jsonl_at(
-    path: Path, places: Iterable[tuple[int, int]], spec: ErrorSpec = Errors.E404
+    path: Path, places: Iterable[tuple[int, int]], spec: ErrorSpec = Errors.E404, record: type | None = None
 ) -> Iterator[dict]:
     """The records at ``places`` ((offset, length) pairs from ``read_jsonl_offsets``), in that
-    order; one that is not a JSON object raises ``spec`` naming file and line."""
+    order; one that is not a JSON object (or does not fit ``record``) raises ``spec`` naming
+    file, line and field."""
     with open(path, "rb") as handle:
         for offset, length in places:
             line = os.pread(handle.fileno(), length, offset)
-            yield _record(line, spec, path, lambda at=offset: _line_at(handle.fileno(), at))
+            number = lambda at=offset: _line_at(handle.fileno(), at)  # noqa: E731
+            row = _record(line, spec, path, number)
+            yield row if record is None else checked(path, record, row, spec, number)
 
 
 def _record(line: bytes, spec: ErrorSpec, path: Path, number: Callable[[], int]) -> dict:

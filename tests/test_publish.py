@@ -485,7 +485,7 @@ def test_a_verdict_without_a_claim_id_is_named(labelled_run, tmp_path):
     verdicts = read_jsonl(run / "verdicts.jsonl")
     del verdicts[0]["claim_id"]
     write_jsonl(run / "verdicts.jsonl", verdicts)
-    with pytest.raises(ClaimsetError, match="E405"):
+    with pytest.raises(ClaimsetError, match=r"verdicts.jsonl:1: claim_id is missing; .*\(E404\)"):
         publish(run, "x", "0.1.0", out=tmp_path / "out", options=PublishOptions(release_date=DATE))
 
 

@@ -28,7 +28,8 @@ from builder.group.conflicts import cluster_conflicts, negation_conflicts, weekd
 from builder.group.embed import load_embedder
 from builder.group.normalize import EntityIndex, build_entity_index
 from builder.group.pairs import load_pair_model
-from builder.runfiles import read_jsonl
+from builder.records import Claim, Run, Story
+from builder.runfiles import read_record, read_records
 
 EMBED_BATCH = 512
 GROUP_FILES = ("clusters.jsonl", "conflicts.jsonl", "claim_groups.jsonl")
@@ -58,10 +59,7 @@ def iter_claims(path: Path, slim: bool = False) -> Iterator[dict]:
     """claims.jsonl rows one at a time (see ``read_claims``)."""
     if not path.is_file():
         raise ClaimsetError(Errors.E501, path=path)
-    for n, row in enumerate(read_jsonl(path, Errors.E502), 1):
-        missing = [k for k in REQUIRED if k not in row]
-        if missing:
-            raise ClaimsetError(Errors.E502, path=path, line=n, detail=f"missing {', '.join(missing)}")
+    for row in read_records(path, Claim, Errors.E502):
         if slim:
             source = row.get("source") or {}
             row = {
@@ -206,7 +204,7 @@ def read_story_of(out_dir: Path) -> dict[str, str] | None:
     path = out_dir / "stories.jsonl"
     if not path.is_file():
         return None
-    return {a: row["story_id"] for row in read_jsonl(path, Errors.E502) for a in row["article_ids"]}
+    return {a: row["story_id"] for row in read_records(path, Story) for a in row["article_ids"]}
 
 
 def group(out_dir: Path, threshold: float | None = None, update_run: bool = True) -> GroupSummary:
@@ -218,6 +216,8 @@ def group(out_dir: Path, threshold: float | None = None, update_run: bool = True
     from builder.runfiles import write_jsonl, write_text
 
     path = out_dir / "claims.jsonl"
+    run_path = out_dir / "run.json"
+    run = read_record(run_path, Run) if update_run and run_path.is_file() else None  # before writing
     mentions: Counter = Counter()
     for claim in iter_claims(path):  # a first pass counts the entity mentions...
         mentions.update(m["text"] for m in claim["entities"])
@@ -228,9 +228,7 @@ def group(out_dir: Path, threshold: float | None = None, update_run: bool = True
         "conflicts.jsonl": write_jsonl(out_dir / "conflicts.jsonl", conflicts),
         "claim_groups.jsonl": write_jsonl(out_dir / "claim_groups.jsonl", claim_rows),
     }
-    run_path = out_dir / "run.json"
-    if update_run and run_path.is_file():
-        run = json.loads(run_path.read_text(encoding="utf-8"))
+    if run is not None:
         run.setdefault("outputs", {}).update(hashes)
         write_text(run_path, json.dumps(run, indent=2, ensure_ascii=False) + "\n")
     return GroupSummary(

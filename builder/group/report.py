@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors
+from builder.records import Claim, Cluster, Conflict
+from builder.runfiles import read_records
 
 
-def _read(path: Path) -> list[dict]:
+def _read(path: Path, record: type) -> list[dict]:
     if not path.is_file():
         raise ClaimsetError(Errors.E503, path=path)
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+    return list(read_records(path, record))
 
 
 def _source_name(source: dict) -> str:
@@ -24,14 +24,14 @@ def _source_name(source: dict) -> str:
 
 def render_report(run_dir: Path, include_single: bool = False, width: int = 100) -> str:
     """A plain-text report: facts reported by several articles or with conflicts, then other conflicts."""
-    clusters = _read(run_dir / "clusters.jsonl")
-    conflicts = {c["conflict_id"]: c for c in _read(run_dir / "conflicts.jsonl")}
-    claims = {c["claim_id"]: c for c in _read(run_dir / "claims.jsonl")}
+    clusters = _read(run_dir / "clusters.jsonl", Cluster)
+    conflicts = {c["conflict_id"]: c for c in _read(run_dir / "conflicts.jsonl", Conflict)}
+    claims = {c["claim_id"]: c for c in _read(run_dir / "claims.jsonl", Claim)}
     wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="      ")
     lines: list[str] = []
     shown = 0
     for cluster in clusters:
-        if not include_single and len(cluster["article_ids"]) < 2 and not cluster["conflict_ids"]:
+        if not include_single and len(cluster["article_ids"]) < 2 and not cluster.get("conflict_ids"):
             continue
         shown += 1
         n_articles = len(cluster["article_ids"])
@@ -46,7 +46,7 @@ def render_report(run_dir: Path, include_single: bool = False, width: int = 100)
         ):
             claim = claims[cid]
             lines.extend(wrap.wrap(f"- {_source_name(claim['source'])}: “{claim['text']}”"))
-        for conflict_id in cluster["conflict_ids"]:
+        for conflict_id in cluster.get("conflict_ids", []):
             if conflict_id in conflicts:
                 lines.extend(_conflict_lines(conflicts.pop(conflict_id), claims, width))
         lines.append("")
@@ -56,7 +56,7 @@ def render_report(run_dir: Path, include_single: bool = False, width: int = 100)
         for conflict in rest:
             lines.extend(_conflict_lines(conflict, claims, width))
         lines.append("")
-    n_conflicts = sum(len(c["conflict_ids"]) for c in clusters) + len(rest)
+    n_conflicts = sum(len(c.get("conflict_ids", [])) for c in clusters) + len(rest)
     lines.append(
         f"{shown} of {len(clusters)} facts shown; {n_conflicts} conflicts"
         + ("" if include_single else " (--all lists facts reported once without conflicts)")

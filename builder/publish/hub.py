@@ -17,14 +17,14 @@ endpoint comes from the ``endpoint`` argument, else ``HF_ENDPOINT``, else the pu
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors
-from builder.runfiles import file_sha256
+from builder.records import Manifest
+from builder.runfiles import file_sha256, read_record
 
 REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -64,15 +64,8 @@ def release_files(release_dir: Path) -> tuple[dict, dict[str, Path]]:
         raise ClaimsetError(Errors.E411, path=release_dir, detail="no such folder")
     if not manifest_path.is_file():
         raise ClaimsetError(Errors.E411, path=release_dir, detail="no manifest.json")
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        version, outputs = manifest["version"], manifest["outputs"]
-        if not isinstance(version, str) or not isinstance(outputs, dict):
-            raise TypeError("'version' must be a string and 'outputs' a mapping")
-    except (ValueError, KeyError, TypeError) as error:
-        raise ClaimsetError(
-            Errors.E411, path=release_dir, detail=f"manifest.json unreadable: {error}"
-        ) from error
+    manifest = read_record(manifest_path, Manifest)
+    outputs = manifest["outputs"]
     files: dict[str, Path] = {}
     for name, digest in sorted(outputs.items()):
         path = release_dir / name

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder import runfiles
 from builder.errors import ClaimsetError, Errors
+from builder.records import AgreementReport, Annotation, Conflict, Run, Verdict
 from builder.runfiles import file_sha256
 
 REQUIRED = ("run.json", "articles.jsonl", "claims.jsonl")
@@ -33,6 +33,7 @@ STREAMED = (
     "stories.jsonl",
     "clusters.jsonl",
 )  # grow with the corpus
+HELD = {"conflicts.jsonl": Conflict, "annotations.jsonl": Annotation, "verdicts.jsonl": Verdict}  # in memory
 UNREAD = ("claim_groups.jsonl",)  # hashed into the manifest (a rebuild checks it), not published
 
 
@@ -64,22 +65,20 @@ def read_run_folder(path: Path) -> RunFolder:
     for name in REQUIRED:
         if not (path / name).is_file():
             raise ClaimsetError(Errors.E204, path=path / name)
-    try:
-        run = json.loads((path / "run.json").read_text(encoding="utf-8"))
-    except json.JSONDecodeError as error:
-        raise ClaimsetError(
-            Errors.E404, path=path / "run.json", line=error.lineno, detail=error.msg
-        ) from None
-    folder = RunFolder(path=path, run=run)
+    folder = RunFolder(path=path, run=runfiles.read_record(path / "run.json", Run, Errors.E404))
     for name in REQUIRED + OPTIONAL:
         file = path / name
         if not file.is_file():
             continue
         folder.hashes[name] = file_sha256(file)
-        if name.endswith(".jsonl") and name not in STREAMED + UNREAD:
-            setattr(folder, name.removesuffix(".jsonl"), read_jsonl(file))
+        if name in HELD:
+            setattr(
+                folder,
+                name.removesuffix(".jsonl"),
+                list(runfiles.read_records(file, HELD[name], Errors.E404)),
+            )
     if (path / "agreement.json").is_file():
-        folder.agreement = json.loads((path / "agreement.json").read_text(encoding="utf-8"))
+        folder.agreement = runfiles.read_record(path / "agreement.json", AgreementReport, Errors.E404)
     return folder
 
 

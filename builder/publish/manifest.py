@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -12,7 +11,8 @@ from pathlib import Path
 
 from builder import __version__
 from builder.errors import ClaimsetError, Errors
-from builder.runfiles import file_sha256
+from builder.records import Manifest
+from builder.runfiles import file_sha256, read_record
 
 # The packages whose versions decide a release's bytes.
 PACKAGES = (
@@ -88,7 +88,7 @@ def rebuild(release_dir: Path, keep: Path | None = None) -> RebuildReport:
         raise ClaimsetError(
             Errors.E409, path=release_dir, detail="no manifest.json (is this a release folder?)"
         )
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_record(manifest_path, Manifest)
     report = RebuildReport(release_dir)
 
     for item in manifest["extract"]["inputs"]:

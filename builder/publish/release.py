@@ -34,6 +34,7 @@ from builder.publish.tables import (
     claim_table,
     cluster_table,
 )
+from builder.records import Article, Reject, Story
 
 VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -136,6 +137,8 @@ def publish(
     """
     options = options or PublishOptions()
     check_name_version(name, version)
+    if options.split_by not in ("group", "time"):
+        raise ClaimsetError(Errors.E410, value=options.split_by)
     target = out / name / version
     if target.exists():
         raise ClaimsetError(Errors.E401, name=name, version=version, path=target)
@@ -254,7 +257,7 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
 def _read_stories(folder: RunFolder) -> dict[str, str]:
     """article_id -> story_id, from the run folder's stories.jsonl."""
     story_of: dict[str, str] = {}
-    for story in runfiles.read_jsonl(folder.path / "stories.jsonl", Errors.E404):
+    for story in runfiles.read_records(folder.path / "stories.jsonl", Story, Errors.E404):
         for article_id in story.get("article_ids") or ():
             story_of[article_id] = story["story_id"]
     return story_of
@@ -443,7 +446,8 @@ def _write_rows(writer: SplitWriter, to_row, records: Iterator[dict], split_of) 
 def _records(config: str, folder: RunFolder, index: _Index) -> Iterator[dict]:
     """The records of a config other than claims, in release order."""
     if config == "articles":
-        return runfiles.read_jsonl_at(folder.path / "articles.jsonl", scan.places(*index.articles))
+        places = scan.places(*index.articles)
+        return runfiles.read_jsonl_at(folder.path / "articles.jsonl", places, Errors.E404, Article)
     if config == "verdicts":
         return iter(sorted(folder.verdicts, key=lambda v: v["claim_id"]))
     if config == "annotations":
@@ -453,4 +457,4 @@ def _records(config: str, folder: RunFolder, index: _Index) -> Iterator[dict]:
 
 def _rejects(folder: RunFolder) -> Iterator[dict]:
     if folder.has("rejects.jsonl"):
-        yield from runfiles.read_jsonl(folder.path / "rejects.jsonl", Errors.E404)
+        yield from runfiles.read_records(folder.path / "rejects.jsonl", Reject, Errors.E404)

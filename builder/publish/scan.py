@@ -21,6 +21,10 @@ import pyarrow.json as pj
 
 from builder import runfiles
 from builder.errors import ClaimsetError, Errors
+from builder.records import Article, Claim, Cluster
+from builder.schema import Invalid, checker
+
+RECORDS = {"a claim": Claim, "an article": Article, "a cluster": Cluster}  # what a file holds: its record
 
 BLOCK_BYTES = 1 << 18  # JSON per Arrow batch: the reader holds about 40 blocks ahead
 MAX_BLOCK_BYTES = 1 << 30  # a line longer than a block is read again with a larger block
@@ -142,6 +146,12 @@ def bad_record(
         missing = [name for name in required if record.get(name) is None]
         if missing:
             return f"no {missing[0]}"
+        kind = RECORDS.get(what)
+        if kind is not None:
+            try:
+                checker(kind)(record)
+            except Invalid as error:
+                return f"not {what} ({error.message()})"
         if schema is not None:
             try:
                 pa.RecordBatch.from_pylist([record], schema=schema)

@@ -10,15 +10,18 @@ from builder.errors import ClaimsetError, Errors
 from builder.records import Annotation, EvidenceSpan, EvidenceUrl
 
 
-def read_jsonl(path: Path) -> Iterator[dict]:
-    """Records of a JSONL file; a bad line stops with the file and line named."""
+def read_jsonl(path: Path, record: type | None = None) -> Iterator[dict]:
+    """Records of a JSONL file (checked against ``record``, a class of builder.records, when
+    given); a bad line stops with the file, the line and the field named."""
+    if record is not None:
+        return runfiles.read_records(path, record, Errors.E312)
     return runfiles.read_jsonl(path, Errors.E312)
 
 
 def read_annotations(path: Path) -> list[Annotation]:
     """annotations.jsonl as Annotation records."""
     rows = []
-    for number, record in enumerate(read_jsonl(path), 1):
+    for number, record in enumerate(read_jsonl(path, Annotation), 1):
         try:
             rows.append(
                 Annotation(

@@ -7,15 +7,14 @@ claims the annotators disagree on go to the project "NAME (adjudication)".
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from builder.errors import ClaimsetError, Errors
-from builder.records import Annotation, EvidenceSpan, EvidenceUrl
-from builder.runfiles import write_json, write_jsonl
+from builder.records import Annotation, EvidenceSpan, EvidenceUrl, PullState
+from builder.runfiles import read_record, write_json, write_jsonl
 from builder.studio import config as ui
 from builder.studio.agreement import agreement_report, settle
 from builder.studio.files import read_annotations, read_jsonl
@@ -223,7 +222,7 @@ def pull(
     review = studio.find_project(project + REVIEW_SUFFIX)
     out_dir.mkdir(parents=True, exist_ok=True)
     state_path = out_dir / STATE_FILE
-    state = {} if full or not state_path.exists() else json.loads(state_path.read_text(encoding="utf-8"))
+    state = {} if full or not state_path.exists() else read_record(state_path, PullState)
     if state.get("url") != studio.connection.url or state.get("project") != project:
         state = {}
     rows: dict[tuple[str, bool], list[Annotation]] = defaultdict(list)

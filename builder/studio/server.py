@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors
+from builder.records import StudioCredentials
+from builder.runfiles import read_record
 
 LOCK_FILE = Path(__file__).with_name("label-studio.lock")
 DEFAULT_PORT = 8080
@@ -74,7 +76,7 @@ class Credentials:
     def load_or_create(cls, home: Path) -> Credentials:
         """From LABEL_STUDIO_USERNAME/PASSWORD/API_KEY, else the stored ones, else new ones."""
         path = home / "credentials.json"
-        stored = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        stored = read_record(path, StudioCredentials) if path.exists() else {}
         creds = cls(
             username=os.environ.get("LABEL_STUDIO_USERNAME")
             or stored.get("username")

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from builder.errors import ClaimsetError, Errors
+from builder.records import StudioCredentials, StudioServer
+from builder.runfiles import read_record
 from builder.studio.server import studio_home
 
 PAGE_SIZE = 5000
@@ -63,16 +65,10 @@ class Connection:
         """LABEL_STUDIO_URL + LABEL_STUDIO_API_KEY, else the local instance of `claimset studio up`."""
         url, key = os.environ.get("LABEL_STUDIO_URL"), os.environ.get("LABEL_STUDIO_API_KEY")
         home = studio_home()
-        if not url:
-            try:
-                url = json.loads((home / "server.json").read_text(encoding="utf-8"))["url"]
-            except (OSError, ValueError, KeyError):
-                url = None
-        if url and not key:
-            try:
-                key = json.loads((home / "credentials.json").read_text(encoding="utf-8"))["api_key"]
-            except (OSError, ValueError, KeyError):
-                key = None
+        if not url and (home / "server.json").is_file():
+            url = read_record(home / "server.json", StudioServer)["url"]
+        if url and not key and (home / "credentials.json").is_file():
+            key = read_record(home / "credentials.json", StudioCredentials)["api_key"]
         if not url or not key:
             raise ClaimsetError(Errors.E305)
         return cls(url.rstrip("/"), key)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import ClaimsetError, Errors
-from builder.records import dumps, short_id
+from builder.records import Article, Claim, Cluster, Conflict, dumps, short_id
 from builder.studio.files import read_jsonl
 
 
@@ -28,14 +28,14 @@ def claims_and_articles(folder: Path) -> tuple[list[dict], dict[str, str]]:
     _require(folder / "run.json")  # written last: without it the extract run did not finish
     articles_path, claims_path = _require(folder / "articles.jsonl"), _require(folder / "claims.jsonl")
     articles = {}
-    for number, a in enumerate(read_jsonl(articles_path), 1):
+    for number, a in enumerate(read_jsonl(articles_path, Article), 1):
         if not isinstance(a.get("article_id"), str) or not isinstance(a.get("text"), str):
             raise ClaimsetError(
                 Errors.E312, path=articles_path, line=number, detail="needs article_id and text"
             )
         articles[a["article_id"]] = a["text"]
     claims = []
-    for number, c in enumerate(read_jsonl(claims_path), 1):
+    for number, c in enumerate(read_jsonl(claims_path, Claim), 1):
         text = articles.get(c.get("article_id"))
         try:
             ok = text is not None and text[c["char_start"] : c["char_end"]] == c["text"]
@@ -97,7 +97,7 @@ def groups(folder: Path, claims: list[dict]) -> tuple[dict[str, str], dict[str, 
     wordings: dict[str, list[str]] = defaultdict(list)
     if (folder / "clusters.jsonl").exists():
         # a claim stating several facts is in several clusters: the wordings of each, by outlet
-        for cluster in read_jsonl(folder / "clusters.jsonl"):
+        for cluster in read_jsonl(folder / "clusters.jsonl", Cluster):
             members = [by_id[i] for i in cluster.get("claim_ids", []) if i in by_id]
             for claim in members:
                 for m in members:
@@ -108,7 +108,7 @@ def groups(folder: Path, claims: list[dict]) -> tuple[dict[str, str], dict[str, 
                         wordings[claim["claim_id"]].append(line)
     conflicts: dict[str, list[str]] = defaultdict(list)
     if (folder / "conflicts.jsonl").exists():
-        for conflict in read_jsonl(folder / "conflicts.jsonl"):
+        for conflict in read_jsonl(folder / "conflicts.jsonl", Conflict):
             shown = conflict.get("summary") or "; ".join(
                 _conflict_value(v) for v in conflict.get("values") or []
             )
