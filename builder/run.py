@@ -24,7 +24,7 @@ from builder.corpus import CorpusPlan, plan_corpus
 from builder.errors import ClaimsetError, Errors
 from builder.extract import ExtractConfig, extractor_info, load_model
 from builder.ingest import IngestStream
-from builder.ingest.fetch import ARCHIVE_NAME, FetchOptions, FetchSummary, fetch_urls
+from builder.ingest.fetch import ARCHIVE_NAME, FetchOptions, FetchSummary, fetch_urls, read_url_list
 from builder.ingest.readers import DEFAULT_MAX_BYTES
 from builder.ingest.tables import check_columns
 from builder.records import Reject, dumps
@@ -88,6 +88,8 @@ def run_extract(
     config = config or ExtractConfig()
     processes = processes or default_processes()
     columns = check_columns(columns)
+    if urls is not None:
+        read_url_list(urls)  # fails now, before the model loads, on a missing or empty list
     _check_out_dir(out_dir)
     for leftover in out_dir.glob(".*.tmp-*") if out_dir.is_dir() else ():  # a crashed run's partial writes
         if _is_temp_file(leftover.name):
