@@ -195,8 +195,8 @@ def extract(
     if summary.fetch is not None:
         f = summary.fetch
         console.print(
-            f"fetched {f.fetched + f.failed} URLs ({f.failed} without a page; {f.kept} already in "
-            f"{f.archive}) into {f.archive}",
+            f"fetched {f.fetched + f.failed} URLs into {f.archive} ({f.failed} without a page; "
+            f"{f.kept} were in it already)",
             highlight=False,
         )
     if summary.resumed:
