@@ -1,7 +1,7 @@
 """One definition per record, three views of it: JSON Schema, release features and a check.
 
 The dataclasses of ``builder.records`` are the definitions. From a record type this module
-derives its JSON Schema (``schemas/*.json`` are written by ``python -m builder.schema``), the
+derives its JSON Schema (``schemas/*.json`` are written by ``scripts/write_schemas.py``), the
 Hugging Face features of the release columns made from it, and a compiled check that a
 record read back from disk (a dict, as ``json.loads`` gives it) has the fields and types its
 readers rely on. Constraints beyond types ride on the annotations, ``Annotated[str, Meta(...)]``.
@@ -14,7 +14,7 @@ import json
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -333,12 +333,10 @@ def file_stem(record: type) -> str:
     return getattr(record, "schema_name", record.__name__.lower())
 
 
-def schema_documents() -> dict[str, str]:
-    """File name -> text of every schema in ``schemas/``, generated from the records."""
-    from builder import records
-
+def schema_documents(records: Iterable[tuple[type, str]]) -> dict[str, str]:
+    """File name -> text of the schema of each (record type, title), as ``schemas/`` holds them."""
     documents = {}
-    for record, title in records.SCHEMAS:
+    for record, title in records:
         document = json_schema(record, title=title)
         documents[f"{file_stem(record)}.schema.json"] = (
             json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -346,18 +344,12 @@ def schema_documents() -> dict[str, str]:
     return documents
 
 
-def write_schemas(folder: Path) -> list[str]:
+def write_schemas(folder: Path, records: Iterable[tuple[type, str]]) -> list[str]:
     """Write the generated schemas into ``folder``; the names of those that changed."""
     changed = []
-    for name, text in schema_documents().items():
+    for name, text in schema_documents(records).items():
         path = folder / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             changed.append(name)
     return changed
-
-
-if __name__ == "__main__":  # python -m builder.schema: regenerate schemas/
-    folder = Path(__file__).resolve().parent.parent / "schemas"
-    for name in write_schemas(folder):
-        print(f"wrote {folder / name}")

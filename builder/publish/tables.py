@@ -12,24 +12,16 @@ import pyarrow.parquet as pq
 from datasets import ClassLabel, Features, List, Value
 
 from builder.publish.splits import SPLITS
-from builder.records import VERDICT_LABELS
+from builder.records import VERDICT_LABELS, EvidenceSpan, EvidenceUrl, Extractor, Mention, Source
+from builder.schema import features, field_names
 
-MENTION = {
-    "text": Value("string"),
-    "label": Value("string"),
-    "char_start": Value("int32"),
-    "char_end": Value("int32"),
-}
-EVIDENCE_SPAN = {"char_start": Value("int32"), "char_end": Value("int32"), "text": Value("string")}
-EVIDENCE_URL = {"url": Value("string"), "quote": Value("string")}
-EXTRACTOR = {
-    "claimset": Value("string"),
-    "spacy": Value("string"),
-    "model": Value("string"),
-    "model_version": Value("string"),
-    "config_hash": Value("string"),
-}
-SOURCE_COLUMNS = ("path", "url", "publisher", "title", "author", "published")
+# The release features of the records' parts, made from their definitions (builder.records).
+MENTION = features(Mention)
+EVIDENCE_SPAN = features(EvidenceSpan)
+EVIDENCE_URL = features(EvidenceUrl)
+EXTRACTOR = features(Extractor)
+SOURCE = features(Source)  # flattened into columns of the claims and articles configs
+SOURCE_COLUMNS = field_names(Source)
 
 
 def verdict_label() -> ClassLabel:
@@ -64,7 +56,7 @@ def claim_features(feature_names: list[str]) -> Features:
             "features": {name: Value("bool") for name in feature_names},
             "checkworthy": Value("float64"),
             "below_floor": Value("bool"),
-            **{column: Value("string") for column in SOURCE_COLUMNS},
+            **SOURCE,
             "extractor": EXTRACTOR,
             "cluster_id": Value("string"),
             "cluster_size": Value("int32"),
@@ -89,7 +81,7 @@ def claim_read_schema(feature_names: list[str]) -> pa.Schema:
     return pa.schema(
         [
             *(arrow.field(name) for name in CLAIM_COLUMNS),
-            pa.field("source", pa.struct([(column, pa.string()) for column in SOURCE_COLUMNS])),
+            pa.field("source", pa.struct([arrow.field(column) for column in SOURCE_COLUMNS])),
             arrow.field("extractor"),
         ]
     )
@@ -215,7 +207,7 @@ def build_configs(
                     "content_hash": Value("string"),
                     "text": Value("string"),
                     "format": Value("string"),
-                    **{column: Value("string") for column in SOURCE_COLUMNS},
+                    **SOURCE,
                     "excluded": List(
                         {
                             "char_start": Value("int32"),
