@@ -150,6 +150,20 @@ def choose_threshold(views, pairs, feats, model, facts, events: set[str]) -> flo
     return -best[1]
 
 
+def conflict_precision(
+    conflict_records: list[dict], labelled: list[tuple[str, str, str]], facts: dict
+) -> tuple[int, int]:
+    """(labelled, flagged): of the pairs of labelled claims of one event that a conflict record
+    puts together, how many are labelled conflicts (the conflict labels of an event are complete)."""
+    wanted = {(min(a, b), max(a, b)) for _, a, b in labelled}
+    flagged = set()
+    for r in conflict_records:
+        for a, b in combinations(sorted(r["claim_ids"]), 2):
+            if a in facts and b in facts and facts[a][0] == facts[b][0]:
+                flagged.add((a, b))
+    return len(flagged & wanted), len(flagged)
+
+
 def conflicts_found(
     conflict_records: list[dict], labelled: list[tuple[str, str, str]]
 ) -> dict[str, list[int]]:
@@ -236,6 +250,11 @@ def main() -> int:
         found = conflicts_found(conflict_records, labelled_conflicts)
         hit, total = sum(v[0] for v in found.values()), sum(v[1] for v in found.values())
         print(f"conflicts (shipped model, all labelled events): {hit} of {total} labelled conflicts flagged")
+        right, flagged = conflict_precision(conflict_records, labelled_conflicts, facts)
+        print(
+            f"  precision: {right} of the {flagged} flagged pairs of labelled claims are labelled conflicts; "
+            f"{len(conflict_records)} conflict records in the corpus"
+        )
         for event, (h, n) in sorted(found.items()):
             print(f"  {event[:60]:60s} {h}/{n}")
         tp, fp, fn = eval_examples(work)

