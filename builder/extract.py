@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import spacy
@@ -43,7 +44,8 @@ QUOTE_CHARS = '"“”«»'
 PERSONAL = {"i", "we", "you", "our", "your", "us", "my"}
 MIN_WORDS = 5
 MAX_MENTIONS = 3  # entity count beyond which more entities add nothing to the score
-SCORE_BATCH = 512  # candidate claims per check-worthiness model call
+SCORE_BATCH = 128  # candidate claims handed to the check-worthiness model at once
+SCORING_AHEAD = 4  # batches being scored in the background while spaCy parses the next articles
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class CheckworthyScorer:
     label: str  # e.g. "claimset-checkworthy@8bf40ee4755e" or "heuristic@1"
     floor: float
     score: Callable[[list[str], list[dict[str, bool]], list[int]], list[float]]
+    background: bool = False  # worth scoring in a thread while spaCy parses (the network releases the GIL)
 
 
 @functools.lru_cache(maxsize=8)
@@ -102,7 +105,7 @@ def checkworthy_scorer(config: ExtractConfig) -> CheckworthyScorer:
 
     model = load_checkworthy(None if config.checkworthy_model == "shipped" else config.checkworthy_model)
     return CheckworthyScorer(
-        model.label, model.threshold if floor is None else floor, lambda texts, *_: model.score(texts)
+        model.label, model.threshold if floor is None else floor, lambda texts, *_: model.score(texts), True
     )
 
 
@@ -166,10 +169,24 @@ def extract(
     extractor = extractor_info(config, nlp)
     scorer = checkworthy_scorer(config)
     articles = list(articles)
+    with _Scoring(scorer) as scoring:
+        for claims in _unscored(articles, nlp, config, extractor, on_article):
+            yield from scoring.submit(claims)
+        yield from scoring.drain()
+
+
+def _unscored(
+    articles: list[PreparedArticle],
+    nlp: Language,
+    config: ExtractConfig,
+    extractor: Extractor,
+    on_article: Callable[[], None] | None,
+) -> Iterator[list[Claim]]:
+    """Batches of about ``SCORE_BATCH`` candidate claims (without their score), in article order."""
     jobs = _spacy_jobs(articles)
     docs = nlp.pipe(((text, key) for text, key in jobs), as_tuples=True, batch_size=config.batch_size)
     pending: dict[int, list[Sentence]] = {}
-    unscored: list[Claim] = []  # scored in batches across articles: one model call per batch
+    unscored: list[Claim] = []
     next_index = 0
     for doc, (article_index, block, offset) in docs:
         while next_index < article_index:
@@ -178,14 +195,50 @@ def extract(
             if on_article:
                 on_article()
             if len(unscored) >= SCORE_BATCH:
-                yield from _scored(unscored, scorer)
+                yield unscored
                 unscored = []
         pending.setdefault(article_index, []).extend(_sentences(doc, block, offset))
     for index in range(next_index, len(articles)):
         unscored.extend(_candidates(articles[index], pending.pop(index, []), extractor))
         if on_article:
             on_article()
-    yield from _scored(unscored, scorer)
+    yield unscored
+
+
+class _Scoring:
+    """Scores batches of claims and gives them back in the order they came.
+
+    With the model, batches are scored in a background thread while the caller goes on parsing
+    (ONNX Runtime releases the GIL, so the two use two cores); each sentence is still scored in
+    a call of its own, so a score never depends on how claims were batched. At most
+    ``SCORING_AHEAD`` batches wait, which bounds the memory held.
+    """
+
+    def __init__(self, scorer: CheckworthyScorer) -> None:
+        self.scorer = scorer
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="checkworthy") if scorer.background else None
+        self.waiting: deque[Future[list[Claim]]] = deque()
+
+    def __enter__(self) -> _Scoring:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            for future in self.waiting:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+
+    def submit(self, claims: list[Claim]) -> Iterator[Claim]:
+        if self.pool is None:
+            yield from _scored(claims, self.scorer)
+            return
+        self.waiting.append(self.pool.submit(_scored, claims, self.scorer))
+        while self.waiting and (len(self.waiting) > SCORING_AHEAD or self.waiting[0].done()):
+            yield from self.waiting.popleft().result()
+
+    def drain(self) -> Iterator[Claim]:
+        while self.waiting:
+            yield from self.waiting.popleft().result()
 
 
 def _spacy_jobs(articles: list[PreparedArticle]) -> Iterator[tuple[str, tuple[int, Block, int]]]:
