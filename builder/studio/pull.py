@@ -231,7 +231,8 @@ def pull(
             rows[(a.claim_id, a.is_review)].append(a)
     report = PullReport(project, out_dir)
     salt = pseudonym_salt()
-    articles = _claim_articles(out_dir)
+    claims = _run_claims(out_dir)
+    articles = {claim_id: c.get("article_id") for claim_id, c in claims.items()}
     marks = state.get("watermarks", {})
     new_marks = {}
     task_data: dict[str, dict] = {}  # claim_id -> task data of the annotation project
@@ -267,18 +268,18 @@ def pull(
     write_jsonl(out_dir / "verdicts.jsonl", (v.to_dict() for v in settlement.verdicts))
     write_json(out_dir / "agreement.json", report.agreement)
     if queue and settlement.disputed:
-        report.queued = _queue_disputes(studio, project, settlement.disputed, task_data, annotations)
+        report.queued = _queue_disputes(studio, project, settlement.disputed, task_data, annotations, claims)
     state = {"url": studio.connection.url, "project": project, "watermarks": {**marks, **new_marks}}
     write_json(state_path, state)
     return report
 
 
-def _claim_articles(folder: Path) -> dict[str, str]:
-    """claim_id -> article_id, from the run folder's claims.jsonl when it is there."""
+def _run_claims(folder: Path) -> dict[str, dict]:
+    """claim_id -> claim, from the run folder's claims.jsonl when it is there."""
     path = folder / "claims.jsonl"
     if not path.exists():
         return {}
-    return {c["claim_id"]: c.get("article_id") for c in read_jsonl(path) if "claim_id" in c}
+    return {c["claim_id"]: c for c in read_jsonl(path) if "claim_id" in c}
 
 
 def said(annotations: list[Annotation]) -> str:
@@ -301,8 +302,12 @@ def _queue_disputes(
     disputed: dict[str, dict[str, str]],
     data: dict[str, dict],
     annotations: list[Annotation],
+    claims: dict[str, dict] | None = None,
 ) -> int:
-    """Put disputed claims into the adjudication project; returns how many were newly queued."""
+    """Put disputed claims into the adjudication project; returns how many were newly queued.
+
+    A claim from a fact's task is shown with its own wording, the fact's wordings beside it.
+    """
     votes: dict[str, list[Annotation]] = defaultdict(list)
     for a in annotations:
         if a.claim_id in disputed and a.status == "submitted" and not a.is_review and a.verdict:
@@ -317,6 +322,9 @@ def _queue_disputes(
             "members": "",
             "claim_id": claim_id,
         }
+        if data[claim_id].get("cluster_id"):
+            shown["other_wordings"] = data[claim_id]["members"]
+            shown["claim"] = (claims or {}).get(claim_id, {}).get("text") or shown["claim"]
         shown.pop("cluster_id", None)
         tasks.append(task_from_data(shown, {"claim_id": claim_id}))
     if not tasks:

@@ -170,7 +170,9 @@ def push(
         )
         reports.append(report)
     first = reports[0]
-    first.annotator_projects = [(r.project, r.project_id) for r in reports] if annotators else []
+    if annotators:
+        first.annotator_projects = [(r.project, r.project_id) for r in reports]
+        first.project = f"{project} ({len(reports)} annotator projects; the first)"
     for other in reports[1:]:
         for name in ("imported", "unchanged", "updated", "duplicates_removed", "reranked", "kept_annotated"):
             setattr(first, name, getattr(first, name) + getattr(other, name))
