@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 from builder.records import dumps
 from tests.conftest import run_cli
@@ -79,3 +80,36 @@ def test_a_long_retry_is_announced_once_then_fails_on_one_line(tmp_path):
     )
     assert error.startswith("error: cannot reach Label Studio") and "(E306)" in error
     assert "not-a-real-key" not in result.stderr + result.stdout
+
+
+def test_push_by_cluster_without_grouping_names_the_missing_file(tmp_path, example_run):
+    run = tmp_path / "run"
+    shutil.copytree(example_run, run)
+    (run / "clusters.jsonl").unlink()  # what `extract --no-group` leaves
+    result = claimset("push", str(run), "--project", "Anything", "--by", "cluster", home=tmp_path / "studio")
+    assert result.returncode == 1
+    assert (
+        "clusters.jsonl" in result.stderr and "(E204)" in result.stderr and "Traceback" not in result.stderr
+    )
+
+
+def test_a_push_selection_out_of_range_is_refused_before_anything_is_sent(tmp_path, example_run):
+    for option in (["--limit", "0"], ["--min-checkworthy", "1.5"], ["--by", "story"]):
+        result = claimset(
+            "push", str(example_run), "--project", "Anything", *option, home=tmp_path / "studio"
+        )
+        assert result.returncode == 1 and "(E318)" in result.stderr, option
+
+
+def test_add_annotator_without_a_password_or_a_terminal_stops(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "CLAIMSET_ANNOTATOR"))}
+    env["CLAIMSET_STUDIO_HOME"] = str(tmp_path / "studio")
+    result = subprocess.run(
+        [sys.executable, "-m", "builder", "studio", "add-annotator", "ana@newsroom.example"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert (
+        result.returncode == 1
+        and "CLAIMSET_ANNOTATOR_PASSWORD" in result.stderr
+        and "(E317)" in result.stderr
+    )
