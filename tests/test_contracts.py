@@ -98,3 +98,21 @@ def test_the_readme_names_every_error_code_and_every_command():
 
     absent = [c for c in commands if not shown(c)]
     assert not absent, f"README.md does not show {absent}"
+
+
+def test_one_union_find_in_builder():
+    """Grouping, names and splits share builder.unionfind; no module keeps a copy of its own."""
+    copies = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "builder").rglob("*.py")
+        if p.name != "unionfind.py"
+        and re.search(r"parent\[\w+\] = parent\[parent\[", p.read_text(encoding="utf-8"))
+    ]
+    assert copies == []
+    from builder.unionfind import DisjointSets
+
+    sets = DisjointSets("abcde")
+    sets.union("d", "b")
+    sets.union("e", "d")
+    assert sets.groups() == {"a": ["a"], "b": ["b", "d", "e"], "c": ["c"]}  # smallest root kept
+    assert sets.union("a", "c", root="c") == "c"

@@ -37,6 +37,7 @@ from builder.group.normalize import (
 )
 from builder.group.pairs import FEATURES, PairModel, load_pair_model
 from builder.records import short_id
+from builder.unionfind import DisjointSets
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR are not kept
@@ -346,13 +347,8 @@ def link(
     views: list[ClaimView], pairs: list[tuple[int, int]], scores: np.ndarray, threshold: float
 ) -> Clusters:
     """Clusters from scored pairs (see ``cluster_views``)."""
-    parent = list(range(len(views)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    sets = DisjointSets(range(len(views)))
+    find = sets.find
 
     edges: dict[tuple[int, int], float] = {}
     # identical texts are linked without scoring them pairwise (replicated wire copy)
@@ -361,7 +357,7 @@ def link(
         j = by_text.setdefault(v.text, i)
         if j != i:
             edges[(j, i)] = 1.0
-            parent[find(i)] = find(j)
+            sets.union(i, j, root=find(j))
     scored = {
         pair: round(float(s), 6) for pair, s in zip(pairs, scores, strict=True) if s >= threshold * LINK_FLOOR
     }
@@ -386,7 +382,7 @@ def link(
             edges[(i, j)] = s
             # the larger group absorbs the smaller: each claim moves O(log n) times
             big, small = (ri, rj) if (len(inside[ri]), -ri) >= (len(inside[rj]), -rj) else (rj, ri)
-            parent[small] = big
+            sets.union(small, big, root=big)
             inside[big].extend(inside.pop(small))
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(views)):

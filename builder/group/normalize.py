@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from builder.group.places import alias, fold, place_ancestors  # noqa: F401 (place_ancestors is re-exported)
+from builder.unionfind import DisjointSets
 
 # ---------------------------------------------------------------- entities
 
@@ -63,18 +64,8 @@ def build_entity_index(surface_forms: Counter[str]) -> EntityIndex:
         if key:
             key_counts[key] += n
             surfaces[key].add(text)
-    parent = {k: k for k in key_counts}
-
-    def find(k: str) -> str:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+    sets = DisjointSets(key_counts)
+    find, union = sets.find, sets.union
 
     blocks: dict[str, list[str]] = defaultdict(list)
     for key in sorted(key_counts):
@@ -98,9 +89,7 @@ def build_entity_index(surface_forms: Counter[str]) -> EntityIndex:
             owners = last_word.get(skeleton(key), set())
             if len({find(o) for o in owners}) == 1:
                 union(key, next(iter(owners)))
-    groups: dict[str, list[str]] = defaultdict(list)
-    for key in key_counts:
-        groups[find(key)].append(key)
+    groups = sets.groups()
     canonical: dict[str, str] = {}
     variants: dict[str, list[str]] = {}
     for members in groups.values():

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from builder.unionfind import DisjointSets
+
 SPLITS = ("train", "validation", "test")
 NEAR_DUPLICATE = 90.0  # rapidfuzz ratio on normalised text, 0-100
 _BLOCK_LIMIT = 500  # tokens shared by more claims than this are too common to block on
@@ -54,30 +56,15 @@ class Unit:
     stories: int
 
 
-def _union(parent: dict[str, str], a: str, b: str) -> None:
-    a, b = _find(parent, a), _find(parent, b)
-    if a != b:
-        parent[max(a, b)] = min(a, b)
-
-
-def _find(parent: dict[str, str], x: str) -> str:
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-
-
 def stories(article_ids: Iterable[str], cluster_articles: Iterable[Iterable[str]]) -> list[list[str]]:
     """Groups of article ids that must share a split (union-find over the articles of each
     claim cluster), sorted. The fallback for run folders without stories.jsonl."""
-    parent = {article_id: article_id for article_id in article_ids}
+    sets = DisjointSets(article_ids)
     for articles in cluster_articles:
         members = sorted(set(articles))
         for other in members[1:]:
-            _union(parent, members[0], other)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for article_id in parent:
-        groups[_find(parent, article_id)].append(article_id)
+            sets.union(members[0], other)
+    groups = sets.groups()
     return sorted(sorted(g) for g in groups.values())
 
 
@@ -93,17 +80,15 @@ def units_of(
     if story_of is None:
         return [Unit(g[0], g, 1) for g in stories(article_ids, cluster_articles)]
     story = {a: story_of.get(a, f"article:{a}") for a in article_ids}
-    parent = {s: s for s in story.values()}
+    sets = DisjointSets(story.values())
     for articles in cluster_articles:
         members = sorted({story[a] for a in articles if a in story})
         for other in members[1:]:
-            _union(parent, members[0], other)
+            sets.union(members[0], other)
     groups: dict[str, list[str]] = defaultdict(list)
     for article_id, story_id in story.items():
-        groups[_find(parent, story_id)].append(article_id)
-    counts: dict[str, set[str]] = defaultdict(set)
-    for story_id in parent:
-        counts[_find(parent, story_id)].add(story_id)
+        groups[sets.find(story_id)].append(article_id)
+    counts = {root: set(members) for root, members in sets.groups().items()}
     return sorted(
         (Unit(root, sorted(g), len(counts[root])) for root, g in groups.items()), key=lambda u: u.key
     )
