@@ -223,6 +223,23 @@ _DURATION_UNITS = {
     "month": "M",
     "year": "Y",
 }
+_PHRASE_END = {
+    "in",
+    "on",
+    "at",
+    "for",
+    "and",
+    "or",
+    "to",
+    "that",
+    "with",
+    "by",
+    "from",
+    "as",
+    "when",
+    "while",
+}
+_PHRASE_END |= {"was", "were", "is", "are", "had", "has", "have", "which", "who", "but"}
 _RELATIONAL = {
     "later",
     "late",
@@ -271,15 +288,24 @@ def durations(v: ClaimView) -> list[tuple[str, Value]]:
 
 
 def _head(after: str) -> str:
-    """What a length of time is of: the first content word after it ("five-year war" -> war);
-    none when the words say when, not how long ("nine hours later", "two days ago")."""
-    for word in re.findall(r"[A-Za-z]+", after)[:3]:
+    """What a length of time is of: the last word of the noun phrase after it, before any
+    punctuation or preposition ("five-year war" -> war, "two days of US-brokered peace talks in"
+    -> talks); none when nothing follows ("in five months,") or the words say when, not how long
+    ("nine hours later", "five minutes before the bird")."""
+    clause = re.split(r"[,.;:!?\"“”()]", after, maxsplit=1)[0]
+    words = re.findall(r"[A-Za-z]+", clause)[:6]
+    head = ""
+    for n, word in enumerate(words):
         w = word.lower()
         if w in _RELATIONAL:
-            return ""
-        if w not in ("of", "the", "a", "an", "long", "old", "and", "in", "on", "for", "s"):
-            return w
-    return ""
+            return head if n else ""
+        if n == 0 and w in ("of", "in", "the", "a", "an", "long", "old", "s"):
+            continue
+        if w in _PHRASE_END or (head and w in ("of", "the", "a", "an")):
+            break
+        if not word[0].isupper():
+            head = w
+    return head
 
 
 def scope(v: ClaimView) -> Value | None:
@@ -355,8 +381,8 @@ def _disagree(
 def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], units: _Units) -> list[dict]:
     """One conflict per attribute of a cluster, listing each disagreeing value once.
 
-    Each pair says whether it is known to state one fact (``confident``: members of one
-    cluster, or a pair scored at the threshold). Values with a head word (counts of the same
+    Each pair says whether it is known to state one fact (``confident``: the model linked the
+    two, scoring them at the threshold). Values with a head word (counts of the same
     thing, lengths of time of the same thing) are compared in any pair; a day, a time of day or
     a place, which a sentence may give for another event of the story, only in confident pairs.
     """
@@ -401,6 +427,16 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
             cache[i] = Facts.of(views[i])
         return cache[i]
 
+    first_of: dict[str, int] = {}
+    for i, v in enumerate(views):
+        first_of.setdefault(v.text, i)
+
+    def linked(i: int, j: int) -> bool:
+        """Whether the model linked the two (or copies of their texts): members of one cluster
+        may be joined only through others, and a day or place is compared only when linked."""
+        a, b = first_of[views[i].text], first_of[views[j].text]
+        return (a, b) in clusters.edges or (b, a) in clusters.edges
+
     out: list[dict] = []
     for c in range(len(clusters.members)):
         group = clusters.all_members(c)[:MAX_COMPARED]
@@ -408,7 +444,9 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
             continue
         cid = cluster_id_for(views[clusters.members[c][0]])
         pairs = [
-            (facts(i), facts(j), True) for i, j in combinations(group, 2) if views[i].text != views[j].text
+            (facts(i), facts(j), linked(i, j))
+            for i, j in combinations(group, 2)
+            if views[i].text != views[j].text
         ]
         out.extend(_pair_conflicts(cid, pairs, units))
         out.extend(_negations(cid, pairs))
