@@ -78,7 +78,7 @@ class Article:
     article_id: Id
     content_hash: Sha256
     text: Text
-    format: str  # txt | md | html | jsonl
+    format: str  # txt | md | html | jsonl | csv | parquet | warc
     encoding: str
     source: Source
     also_seen_at: list[str] = field(default_factory=list)

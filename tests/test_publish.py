@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -116,6 +117,24 @@ def test_every_config_and_split_loads_offline_with_the_declared_features(release
     )
     split = next(iter(verdicts))
     assert verdicts[split].features["verdict"].names == list(VERDICT_LABELS)
+
+
+def test_the_articles_config_keeps_every_article_field_or_the_card_says_why(release):
+    """Every field of Article is a column of `articles` (the source's flattened), or the card
+    lists it as left out, with its reason."""
+    from builder.publish.tables import ARTICLE_FIELDS_LEFT_OUT
+    from builder.records import Article, Source
+
+    declared = {c.name: c for c in release.configs}["articles"].features
+    card = (release.path / "README.md").read_text(encoding="utf-8")
+    for field in dataclasses.fields(Article):
+        if field.name == "source":
+            assert {f.name for f in dataclasses.fields(Source)} <= set(declared)
+        elif field.name in ARTICLE_FIELDS_LEFT_OUT:
+            assert field.name not in declared
+            assert f"`{field.name}` ({ARTICLE_FIELDS_LEFT_OUT[field.name]})" in card
+        else:
+            assert field.name in declared, field.name
 
 
 def test_claim_offsets_point_into_the_released_article_text(release):

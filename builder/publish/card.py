@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from builder.publish.datasheet import composition, splits_text
+from builder.publish.tables import ARTICLE_FIELDS_LEFT_OUT
 
 
 def size_category(n: int) -> str:
@@ -60,6 +61,7 @@ def render(release, stats: dict) -> str:
     config_lines = "\n".join(f"- `{c.name}`: {c.description}" for c in release.configs)
     where = f"exports/{release.name}/{release.version}"
     labels = {c.name: c for c in release.configs}.get("verdicts")
+    left_out = "; ".join(f"`{name}` ({why})" for name, why in ARTICLE_FIELDS_LEFT_OUT.items())
     body = f"""# {t["pretty_name"]}
 
 {t["summary"]}
@@ -81,6 +83,8 @@ From the Hub, use the repository id and `revision="v{release.version}"`.
 ## Configs
 
 {config_lines}
+
+Left out of `articles`, kept in the run folder's `articles.jsonl`: {left_out}.
 
 Claim offsets (`char_start`, `char_end`) are Python code-point offsets into the `text` of the
 claim's row in `articles`: `article["text"][claim["char_start"]:claim["char_end"]] == claim["text"]`.

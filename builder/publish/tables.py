@@ -21,6 +21,13 @@ EVIDENCE_SPAN = features(EvidenceSpan)
 EVIDENCE_URL = features(EvidenceUrl)
 EXTRACTOR = features(Extractor)
 SOURCE = features(Source)  # flattened into columns of the claims and articles configs
+# Article fields the articles config leaves out, and why (the card lists them; a test checks that
+# every other field of Article is a column)
+ARTICLE_FIELDS_LEFT_OUT = {
+    "encoding": "the byte encoding the input file was decoded from: a fact about the file, not the text",
+    "also_seen_at": "the other input paths the same text was read from: paths on the builder's machine",
+    "sentence_counts": "how many sentences extraction kept or passed over, by reason: a build statistic",
+}
 SOURCE_COLUMNS = field_names(Source)
 
 
