@@ -58,7 +58,7 @@ def main() -> int:
     ok = not crossing
     print(
         f"{total} articles, {len(splits_of_event)} events, {release.plan.stories} stories "
-        f"({release.plan.units} units: stories joined by a claim cluster count as one); method {args.method}"
+        f"({release.plan.units} units: stories joined by a claim cluster or related count as one); method {args.method}"
     )
     for split, target in zip(SPLITS, ratios, strict=True):
         share = articles[split] / total

@@ -225,6 +225,13 @@ class Story:
     publishers: Annotated[
         list[str], Meta("The distinct publishers of its articles (publisher, else the URL's host), sorted.")
     ]
+    related: Annotated[
+        list[Id],
+        Meta(
+            "Other stories holding an article this close to one of its own (cosine >= 0.15) that the "
+            "merge left apart; publish keeps related stories in one split."
+        ),
+    ] = field(default_factory=list)
 
 
 @dataclass

@@ -45,6 +45,7 @@ NUMBER_RARITY = 4.0  # a number of three or more digits
 YEAR_RARITY = 0.5  # a year (1900-2100): says little about which event
 LINK = 0.15  # pairs at least this similar are considered for merging
 SUPPORT = 0.15  # summed similarity between two stories, per article of the smaller, to merge them
+RELATED = 0.15  # two stories with a pair of articles this similar are related: kept in one split
 ATTACH = 0.08  # a lone article joins its most similar article's story at this similarity
 POSTINGS = 1000  # postings an article visits to find its neighbours
 NEIGHBOURS = 30  # most similar articles kept per article
@@ -119,6 +120,7 @@ class Story:
     article_ids: list[str]  # sorted
     title: str | None
     publishers: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)  # stories too close to split apart (sorted ids)
 
     def to_dict(self) -> dict:
         return {
@@ -127,6 +129,7 @@ class Story:
             "size": len(self.article_ids),
             "title": self.title,
             "publishers": self.publishers,
+            "related": self.related,
         }
 
 
@@ -165,16 +168,24 @@ class StoryIndex:
             if story_of[a] == story_of[b]:
                 strength[a] += score
                 strength[b] += score
+        ids = [
+            short_id("story", min((self._articles[order[i]] for i in m), key=_earliest)[0]) for m in groups
+        ]
+        related: dict[int, set[str]] = defaultdict(set)  # linked pairs the merge left apart
+        for (a, b), score in edges.items():
+            if score >= RELATED and story_of[a] != story_of[b]:
+                related[story_of[a]].add(ids[story_of[b]])
+                related[story_of[b]].add(ids[story_of[a]])
         stories = []
-        for members in groups:
+        for number, members in enumerate(groups):
             records = [self._articles[order[i]] for i in members]
-            earliest = min(records, key=lambda r: (r[1] is None, r[1] or "", r[0]))
             stories.append(
                 Story(
-                    story_id=short_id("story", earliest[0]),
+                    story_id=ids[number],
                     article_ids=sorted(r[0] for r in records),
                     title=_representative(members, strength, records),
                     publishers=sorted({r[3] for r in records if r[3]}),
+                    related=sorted(related[number]),
                 )
             )
         return sorted(stories, key=lambda s: s.story_id)
@@ -212,6 +223,11 @@ class StoryIndex:
                     pair = (position, other) if position < other else (other, position)
                     edges[pair] = max(edges.get(pair, 0.0), score)
         return edges
+
+
+def _earliest(record: tuple) -> tuple:
+    """Sort key of an article record: publication date (undated last), then article_id."""
+    return (record[1] is None, record[1] or "", record[0])
 
 
 def _link(count: int, edges: dict[tuple[int, int], float]) -> list[list[int]]:

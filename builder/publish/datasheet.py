@@ -221,7 +221,8 @@ def splits_text(release, stats: dict) -> str:
     per_split = stats["stories_per_split"]
     where = (
         "the articles of one event, found by extract (`stories.jsonl`); stories that a claim cluster "
-        "joins are kept together"
+        "joins, and related stories (two articles alike enough, left apart by the story merge), are kept "
+        "together"
         if stats["stories_from"] == "stories.jsonl"
         else "articles joined by a shared claim cluster"
     )

@@ -197,7 +197,8 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
             ),
         )
     cluster_of, cluster_articles, cluster_order = _scan_clusters(folder, article_of, tally)
-    story_of = _read_stories(folder) if folder.has("stories.jsonl") else None
+    story_of, related = _read_stories(folder) if folder.has("stories.jsonl") else (None, [])
+    cluster_articles = [*cluster_articles, *related]  # related stories share a split, like a cluster's
     plan = plan_splits(
         published, cluster_articles, claims_per_article, options.split_by, options.ratios, story_of
     )
@@ -254,13 +255,18 @@ def _plan(folder: RunFolder, name, version, target, options, texts) -> tuple[Rel
     return release, index
 
 
-def _read_stories(folder: RunFolder) -> dict[str, str]:
-    """article_id -> story_id, from the run folder's stories.jsonl."""
+def _read_stories(folder: RunFolder) -> tuple[dict[str, str], list[list[str]]]:
+    """article_id -> story_id, from the run folder's stories.jsonl; and, for each pair of
+    related stories, one article of each (to be kept in one split)."""
     story_of: dict[str, str] = {}
+    first: dict[str, str] = {}
+    related: list[tuple[str, str]] = []
     for story in runfiles.read_records(folder.path / "stories.jsonl", Story, Errors.E404):
         for article_id in story.get("article_ids") or ():
             story_of[article_id] = story["story_id"]
-    return story_of
+        first[story["story_id"]] = story["article_ids"][0]
+        related.extend((story["story_id"], other) for other in story.get("related") or ())
+    return story_of, [[first[a], first[b]] for a, b in sorted(related) if a in first and b in first]
 
 
 def _first_unknown(record: dict, article_of: dict[str, str]) -> str | None:
