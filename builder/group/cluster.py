@@ -88,7 +88,7 @@ class ClaimView:
     numbers: frozenset[str] = frozenset()  # telling numbers ("n:314", "n:157" for "157 each" too)
     dates: frozenset[str] = frozenset()
     quotes: frozenset[str] = frozenset()
-    vector: np.ndarray | None = None
+    vector: np.ndarray | None = None  # unit sentence vector, float16
     places: tuple[tuple[int, str, str], ...] = ()  # (offset, words, canonical key) of named places
     publisher: str = ""
 
@@ -211,9 +211,16 @@ def _overlap(a: dict[str, float], b: dict[str, float]) -> tuple[float, float]:
     return shared / max(min(wa, wb), 4.0), 2 * shared / (wa + wb)
 
 
+def cosine(a: ClaimView, b: ClaimView) -> float:
+    """The cosine of two claims' unit vectors (kept as float16, compared in float32); 0 without."""
+    if a.vector is None or b.vector is None:
+        return 0.0
+    return float(a.vector.astype(np.float32) @ b.vector.astype(np.float32))
+
+
 def pair_features(a: ClaimView, b: ClaimView) -> list[float]:
     """What the pair model weighs (see ``pairs.FEATURES`` for the names)."""
-    cos = float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
+    cos = cosine(a, b)
     w_over, w_dice = _overlap(a.words, b.words)
     e_over, e_dice = _overlap(a.ents, b.ents)
     shared_numbers = len(a.numbers & b.numbers)
@@ -295,7 +302,7 @@ def story_pairs(views: list[ClaimView], story_of: dict[str, str] | None) -> set[
     for members in blocks.values():
         if len(members) < 2 or len(members) > STORY_BLOCK_MAX:
             continue
-        vectors = np.stack([views[i].vector for i in members])
+        vectors = np.stack([views[i].vector for i in members]).astype(np.float32)
         sims = vectors @ vectors.T
         articles = np.array([views[i].article_id for i in members])
         sims[articles[:, None] == articles[None, :]] = -1.0

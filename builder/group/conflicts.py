@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from builder.group.cluster import ClaimView, Clusters, cluster_id_for, stem
+from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem
 from builder.group.normalize import WEEKDAYS, Quantity, parse_when, place_ancestors, weekday_of
 from builder.group.places import known_place
 from builder.records import short_id
@@ -496,7 +496,7 @@ def weekday_conflicts(view: ClaimView, cluster_id: str) -> list[dict]:
 
 
 def _alike(a: ClaimView, b: ClaimView) -> bool:
-    return a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= NEGATION_COSINE
+    return a.vector is not None and b.vector is not None and cosine(a, b) >= NEGATION_COSINE
 
 
 def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score) -> list[dict]:
