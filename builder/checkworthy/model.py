@@ -15,10 +15,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import re
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,14 +24,13 @@ from typing import Any
 import numpy as np
 
 from builder.errors import ClaimsetError, Errors
+from builder.onnxrun import SentenceRunner
 
 FORMAT = 2
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "model.json"
 SHIPPED_DIR = Path(__file__).resolve().parent / "shipped"
-THREADS = 1  # ONNX Runtime threads per network call: fixed, so scores do not depend on the machine's cores
-WORKERS = min(2, os.cpu_count() or 1)  # sentences scored at once (threads), each on its own
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 _SPACE = re.compile(r"\s+")
 
@@ -56,15 +53,9 @@ class CheckworthyModel:
     info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = THREADS
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(self.onnx_bytes, options, providers=["CPUExecutionProvider"])
+        self._runner = SentenceRunner(self.onnx_bytes)
         self._tokenizer = Tokenizer.from_str(self.tokenizer_json)
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(self.max_length)
@@ -72,24 +63,13 @@ class CheckworthyModel:
     def logits(self, texts: list[str]) -> np.ndarray:
         """Raw (uncalibrated) logits, one sentence per network call.
 
-        Distinct sentences are shared out over ``WORKERS`` threads (ONNX Runtime releases the
-        GIL); each is still computed alone, so the result does not depend on the worker count.
+        Distinct sentences are shared out over threads (``builder.onnxrun``); each is still
+        computed alone, so the result does not depend on the worker count.
         """
         encodings = self._tokenizer.encode_batch([normalise(t) for t in texts])
         keys = [tuple(enc.ids) for enc in encodings]
-        distinct = list(dict.fromkeys(keys))
-        if len(distinct) < 2 * WORKERS or WORKERS == 1:
-            values = [self._one(k) for k in distinct]
-        else:
-            with ThreadPoolExecutor(WORKERS) as pool:
-                values = list(pool.map(self._one, distinct, chunksize=16))
-        found = dict(zip(distinct, values, strict=True))
-        return np.asarray([found[k] for k in keys], dtype=np.float64)
-
-    def _one(self, ids: tuple[int, ...]) -> float:
-        array = np.asarray([ids], dtype=np.int64)
-        feed = {"input_ids": array, "attention_mask": np.ones_like(array)}
-        return float(self._session.run(None, feed)[0].reshape(-1)[0])
+        found = self._runner.run_distinct(keys)
+        return np.asarray([float(found[k].reshape(-1)[0]) for k in keys], dtype=np.float64)
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities in [0, 1], one per text."""

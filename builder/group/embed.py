@@ -6,41 +6,30 @@
 (``shipped/tokenizer.json``). Each sentence is encoded in a network call of its own, so its
 vector never depends on the sentences beside it (int8 dynamic quantisation shares one
 activation scale per batch): the same claim gets the same vector in any run, whatever else the
-run holds. Distinct texts are shared out over two threads (ONNX Runtime releases the GIL).
-Loaded once per process; no network and no PyTorch.
+run holds (``builder.onnxrun``). Loaded once per process; no network and no PyTorch.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
+from builder.onnxrun import SentenceRunner
+
 SHIPPED = Path(__file__).resolve().parent / "shipped"
-THREADS = 1  # ONNX Runtime threads per call: fixed, so vectors do not depend on the machine's cores
-WORKERS = min(2, os.cpu_count() or 1)
 
 
 class Embedder:
     def __init__(self, folder: Path = SHIPPED) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         info = json.loads((folder / "embeddings.json").read_text(encoding="utf-8"))
         self.name: str = info["name"]
         self.dims: int = int(info["dims"])
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = THREADS
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(
-            str(folder / "encoder.onnx"), options, providers=["CPUExecutionProvider"]
-        )
+        self._runner = SentenceRunner(folder / "encoder.onnx")
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(int(info["max_tokens"]))
@@ -51,22 +40,12 @@ class Embedder:
         if not texts:
             return out
         distinct = list(dict.fromkeys(texts))
-        ids = [tuple(e.ids) for e in self.tokenizer.encode_batch(distinct)]
-        if WORKERS == 1 or len(distinct) < 2 * WORKERS:
-            vectors = [self._one(i) for i in ids]
-        else:
-            with ThreadPoolExecutor(WORKERS) as pool:
-                vectors = list(pool.map(self._one, ids, chunksize=16))
-        row_of = dict(zip(distinct, vectors, strict=True))
+        ids = dict(zip(distinct, (tuple(e.ids) for e in self.tokenizer.encode_batch(distinct)), strict=True))
+        found = self._runner.run_distinct(list(ids.values()))
         for row, text in enumerate(texts):
-            out[row] = row_of[text]
+            # float16 rounding, as the vectors are compared: hides last-bit differences between kernels
+            out[row] = found[ids[text]].astype(np.float16)
         return out
-
-    def _one(self, ids: tuple[int, ...]) -> np.ndarray:
-        array = np.asarray([ids], dtype=np.int64)
-        vector = self._session.run(None, {"input_ids": array, "attention_mask": np.ones_like(array)})[0][0]
-        # float16 rounding, as the vectors are compared: hides last-bit differences between kernels
-        return vector.astype(np.float16).astype(np.float32)
 
 
 @functools.cache
