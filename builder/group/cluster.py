@@ -102,7 +102,7 @@ class ClaimView:
         return [*("w:" + w for w, x in self.words.items() if x >= 1.0), *("e:" + e for e in self.ents)]
 
 
-def view_of(claim: dict, index: EntityIndex, vector: np.ndarray | None = None) -> ClaimView:
+def view_of(claim: dict, index: EntityIndex) -> ClaimView:
     """Normalise one claim (a claims.jsonl row) into what the pair model compares."""
     text = claim["text"]
     base = claim["char_start"]
@@ -164,7 +164,6 @@ def view_of(claim: dict, index: EntityIndex, vector: np.ndarray | None = None) -
         frozenset(numbers),
         frozenset(w.value for _, w in whens if w.kind == "date" and w.precision == "day"),
         frozenset(quotes),
-        vector,
     )
     source = claim.get("source") or {}
     view.publisher = source.get("publisher") or source.get("title") or ""  # who states it, in words
@@ -285,9 +284,16 @@ class Clusters:
     related: dict[tuple[int, int], float] = field(default_factory=dict)  # close pairs left apart
     secondary: dict[int, list[int]] = field(default_factory=dict)  # cluster -> claims also stating it
     threshold: float = 0.5
+    first_of_text: dict[str, int] = field(default_factory=dict)  # text -> its first claim (scored for all)
 
     def all_members(self, c: int) -> list[int]:
         return sorted({*self.members[c], *self.secondary.get(c, [])}, key=lambda i: self.views[i].order_key)
+
+    def linked(self, i: int, j: int) -> bool:
+        """Whether the model linked two claims (or the first claims of their texts, which are
+        scored for every copy): members of one cluster may be joined only through others."""
+        a, b = self.first_of_text[self.views[i].text], self.first_of_text[self.views[j].text]
+        return (a, b) in self.edges or (b, a) in self.edges
 
 
 def story_pairs(views: list[ClaimView], story_of: dict[str, str] | None) -> set[tuple[int, int]]:
@@ -399,7 +405,7 @@ def link(
     cluster_of = {i: c for c, g in enumerate(members) for i in g}
     related = {pair: s for pair, s in scored.items() if cluster_of[pair[0]] != cluster_of[pair[1]]}
     secondary = _secondary(views, members, cluster_of, related, threshold)
-    return Clusters(views, members, edges, related, secondary, threshold)
+    return Clusters(views, members, edges, related, secondary, threshold, by_text)
 
 
 def _score(scored: dict, by_text: dict[str, int], views: list[ClaimView], x: int, y: int) -> float:

@@ -427,16 +427,6 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
             cache[i] = Facts.of(views[i])
         return cache[i]
 
-    first_of: dict[str, int] = {}
-    for i, v in enumerate(views):
-        first_of.setdefault(v.text, i)
-
-    def linked(i: int, j: int) -> bool:
-        """Whether the model linked the two (or copies of their texts): members of one cluster
-        may be joined only through others, and a day or place is compared only when linked."""
-        a, b = first_of[views[i].text], first_of[views[j].text]
-        return (a, b) in clusters.edges or (b, a) in clusters.edges
-
     out: list[dict] = []
     for c in range(len(clusters.members)):
         group = clusters.all_members(c)[:MAX_COMPARED]
@@ -444,7 +434,7 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
             continue
         cid = cluster_id_for(views[clusters.members[c][0]])
         pairs = [
-            (facts(i), facts(j), linked(i, j))
+            (facts(i), facts(j), clusters.linked(i, j))  # a day or place: only when linked
             for i, j in combinations(group, 2)
             if views[i].text != views[j].text
         ]
