@@ -36,11 +36,11 @@ def _countries() -> tuple[dict[str, str], dict[str, str]]:
     for country in sorted(countryinfo.all_countries(), key=lambda c: c.name()):
         name = fold(country.name())
         code = country.iso()["alpha2"].upper()
-        if code not in iso_claims or int(country.population() or 0) > iso_claims[code][0]:
-            iso_claims[code] = (int(country.population() or 0), name)
+        population = int(country.population() or 0)
+        if code not in iso_claims or population > iso_claims[code][0]:
+            iso_claims[code] = (population, name)
         demonym = fold(country.demonym() or "")
         others = [*(country.alt_spellings() or []), demonym, demonym + "s" if demonym else ""]
-        population = int(country.population() or 0)
         for alias in others:
             key = fold(alias)
             if key and key != name and len(key) >= 2 and (key not in claims or population > claims[key][0]):
