@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem
-from builder.group.normalize import WEEKDAYS, Quantity, parse_when, place_ancestors, weekday_of
+from builder.group.normalize import WEEKDAYS, WORD_NUMBERS, Quantity, parse_when, place_ancestors, weekday_of
 from builder.group.places import known_place
 from builder.records import short_id
 
@@ -173,13 +173,13 @@ def event_day(v: ClaimView) -> Value | None:
     "yesterday" is resolved from each outlet's own publication date and time zone, and two
     outlets a day apart would disagree over nothing."""
     days = {
-        w.value: (o, w)
-        for o, w in v.whens
+        w.value: w
+        for _, w in v.whens
         if w.kind == "date" and w.precision == "day" and any(ch.isdigit() for ch in w.text)
     }
     if len(days) != 1:
         return None
-    ((iso, (offset, w)),) = days.items()
+    ((iso, w),) = days.items()
     return _value(v, w.text, iso)
 
 
@@ -253,14 +253,7 @@ _RELATIONAL = {
     "into",
     "behind",
 }
-_SMALL = dict(
-    zip(
-        ["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
-        [1, 1, 1, *range(2, 11)],
-        strict=True,
-    )
-)
-_SMALL.update({"twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50})
+_SMALL = {"a": 1, "an": 1, **WORD_NUMBERS}  # "an hour", "five minutes"
 
 
 def durations(v: ClaimView) -> list[tuple[str, Value]]:
