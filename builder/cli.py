@@ -372,10 +372,8 @@ def rebuild(
         return
     for line in report.differences + report.details:
         typer.echo(line, err=True)
-    fail(
-        ClaimsetError(
-            Errors.E408, path=release, count=len(report.differences), files=", ".join(report.differences[:3])
-        )
+    raise ClaimsetError(
+        Errors.E408, path=release, count=len(report.differences), files=", ".join(report.differences[:3])
     )
 
 
@@ -486,7 +484,7 @@ def studio_add_annotator(
     password = os.environ.get(PASSWORD_ENV)
     if not password:
         if not sys.stdin.isatty():
-            fail(ClaimsetError(Errors.E317))
+            raise ClaimsetError(Errors.E317)
         password = typer.prompt("password for the new account", hide_input=True, confirmation_prompt=True)
     added = add_annotator(email, password)
     typer.echo(
@@ -551,7 +549,7 @@ def push_command(
     from builder.studio.push import Selection, push
 
     if by not in ("claim", "cluster"):
-        fail(ClaimsetError(Errors.E318, detail=f"--by {by!r} (claim or cluster)"))
+        raise ClaimsetError(Errors.E318, detail=f"--by {by!r} (claim or cluster)")
     selection = Selection(
         limit=limit, min_checkworthy=min_checkworthy, include_below_floor=include_below_floor
     )
