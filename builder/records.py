@@ -299,7 +299,8 @@ class Conflict:
     cluster_id: Annotated[Id | None, Meta("null when the statements belong to different clusters")]
     claim_ids: Ids
     attribute: Annotated[
-        str, Meta(pattern="^(count|money|percent|date|time|duration|scope|place|weekday|negation)(:.+)?$")
+        str,
+        Meta(pattern="^(count|money|percent|measure|date|time|duration|scope|place|weekday|negation)(:.+)?$"),
     ]
     values: Annotated[list[ConflictValue], Meta(min_items=2)]
     reason: Text

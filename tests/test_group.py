@@ -178,6 +178,68 @@ def test_compatible_statements_are_not_conflicts():
     assert [c for c in conflicts if c["attribute"] == "count"] == []
 
 
+def _two_outlets(first: str, second: str, numbers: tuple[list[str], list[str]]) -> list[dict]:
+    return [
+        _made("1" * 16, "a" * 16, first, "one.example", numbers[0]),
+        _made("2" * 16, "b" * 16, second, "two.example", numbers[1]),
+    ]
+
+
+def _figures(conflicts: list[dict]) -> list[dict]:
+    return [c for c in conflicts if c["attribute"] in ("count", "measure", "money", "percent")]
+
+
+def test_a_distance_in_miles_and_the_same_in_kilometres_agree_but_another_distance_conflicts():
+    same = _two_outlets(
+        "The missile flew 770 kilometers before it landed in the sea, the military said.",
+        "The missile flew 480 miles before it landed in the sea, the military said.",
+        (["770 kilometers"], ["480 miles"]),
+    )
+    assert _figures(group_claims(same)[1]) == []  # 480 miles is 772 km
+    other = _two_outlets(
+        "The missile flew 770 kilometers before it landed in the sea, the military said.",
+        "The missile flew 1,200 kilometers before it landed in the sea, the military said.",
+        (["770 kilometers"], ["1,200 kilometers"]),
+    )
+    (conflict,) = _figures(group_claims(other)[1])
+    assert conflict["attribute"] == "measure" and "770 kilometers" in conflict["summary"]
+
+
+@pytest.mark.parametrize(
+    "first, second, numbers",
+    [
+        (  # part of a whole is not how many there are
+            "Two of the rocket's boosters landed back on the pad in Florida after the launch.",
+            "Three of the rocket's boosters landed back on the pad in Florida after the launch.",
+            (["Two"], ["Three"]),
+        ),
+        (  # a price per share changes with each offer
+            "The company raised its offer for the chipmaker to 82 a share in cash on Monday.",
+            "The company raised its offer for the chipmaker to 70 a share in cash on Monday.",
+            (["82"], ["70"]),
+        ),
+        (  # a score is not a count
+            "The team finished the season with an 11-5 record and won the division title.",
+            "The team finished the season with a 9-3 record and won the division title.",
+            (["11"], ["9"]),
+        ),
+    ],
+)
+def test_parts_rates_and_scores_are_not_counts_to_contradict(first, second, numbers):
+    assert _figures(group_claims(_two_outlets(first, second, numbers))[1]) == []
+
+
+def test_figures_of_sentences_about_different_named_things_are_not_compared():
+    claims = _two_outlets(
+        "Saturn V produced 7.5 million pounds of thrust at liftoff, NASA said.",
+        "Falcon Heavy produced 5 million pounds of thrust at liftoff, SpaceX said.",
+        (["7.5 million pounds"], ["5 million pounds"]),
+    )
+    claims[0]["entities"] = [{"text": "Saturn V", "label": "PRODUCT", "char_start": 0, "char_end": 8}]
+    claims[1]["entities"] = [{"text": "Falcon Heavy", "label": "PRODUCT", "char_start": 0, "char_end": 12}]
+    assert _figures(group_claims(claims)[1]) == []
+
+
 def test_different_times_of_day_are_flagged():
     claims = [
         _made(

@@ -21,10 +21,13 @@ Each record says in plain words what each outlet states (``summary``:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem
 from builder.group.normalize import WEEKDAYS, WORD_NUMBERS, Quantity, parse_when, place_ancestors, weekday_of
@@ -35,7 +38,9 @@ RELATED_FLOOR = 0.6  # pairs of two clusters scoring this share of the threshold
 NEGATION_FLOOR = 0.85  # pairs this alike (model score) that differ by a negation
 UNIT_SIMILARITY = 0.72  # counted words this close (their vectors) count the same thing
 MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
-NEGATION_COSINE = 0.8  # ...and whose sentence vectors are this close (the same statement otherwise)
+NEGATION_COSINE = 0.8
+AMOUNT_COSINE = 0.6  # figures are compared between sentences at least this close (vectors)
+MEASURE_SLACK = 0.05  # "229 feet" and "70 meters": measurements agree within rounding  # ...and whose sentence vectors are this close (the same statement otherwise)
 _NEGATION = re.compile(
     r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
 )
@@ -43,6 +48,8 @@ _ZERO = re.compile(
     r"\b(?:no one|nobody|none|no)\s+(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been)\s+(\w+)", re.I
 )
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
+_AT = re.compile(r"\b(?:at|by|around|about|before|after|until|till|from|since|shortly)\s+$", re.I)
+_ZONE = re.compile(r"\s*(?:\(?[A-Z]{2,4}T\b|GMT|UTC|local time|hours\b|hrs\b)")
 _ROUGHLY = re.compile(
     r"\b(about|around|approximately|roughly|nearly|almost|before|after|shortly|just)\s+(?:\w+\s+)?$", re.I
 )
@@ -121,7 +128,7 @@ class Facts:
     durations: list[tuple[str, Value]]  # (what it is the length of, value)
     scope: Value | None
     place: Value | None
-    negated: bool
+    negated: bool | None  # None: several negations, of different clauses
 
     @classmethod
     def of(cls, v: ClaimView) -> Facts:
@@ -147,6 +154,17 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
     for offset, q in v.quantities:
         if q.kind not in ("count", "money", "percent") or _VAGUE.match(q.text.lower()):
             continue  # "tens of thousands" is no figure to contradict
+        end = offset + len(q.text)
+        if _SCORE.match(v.text[end : end + 4]) or _SCORE_BEFORE.search(v.text[max(0, offset - 4) : offset]):
+            continue  # "an 11-5 record", "an 8-7 win": a score, not a count
+        if q.kind == "count" and _PARTITIVE.match(v.text[end : end + 16]):
+            continue  # "two of the boosters": part of a whole, not how many there are
+        if _RATE.match(v.text[end : end + 16]):
+            continue  # "70 a share", "$5 per hour": a rate, which changes over time
+        measured = _measurement(q, v.text[end : end + 30])
+        if measured is not None:
+            out.append(("measure", measured[0], _value(v, _phrase(v.text, offset, end), *measured[1])))
+            continue
         if q.kind == "count" and not q.unit:
             continue
         low, high = _total(q)
@@ -161,6 +179,74 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
     for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
         out.append(("count", (m.group(1).lower(),), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
+
+
+_SCORE = re.compile(r"\s?(?:[-–]|for |of )\s?\d")  # "11-5", "8 - 7", "16 for 83 yards", "7 of 16"
+_SCORE_BEFORE = re.compile(r"\d\s?[-–]\s?$")
+_RATE = re.compile(r"\s*-?\s*(?:a|an|per)[\s-]+[a-z]", re.I)
+_PARTITIVE = re.compile(r"\s+(?:\w+\s+)?of\s+(?:the|its|his|her|their|our|these|those)\b", re.I)
+_DIMENSIONS = {
+    "[length]",
+    "[mass]",
+    "[length] ** 2",
+    "[length] ** 3",
+    "[length] / [time]",
+    "[mass] * [length] / [time] ** 2",
+}
+
+
+# English words that pint also reads as units, and which news text means otherwise
+_NOT_UNITS = {"in", "point", "points", "line", "lines", "hand", "hands", "bar", "bars", "chain", "rod", "cup"}
+_NOT_UNITS |= {"cups", "degree", "degrees", "mil", "pica", "rack", "pt", "at", "are", "am", "pm", "min"}
+
+
+@functools.cache
+def _units():
+    """pint's unit registry (its definitions are read once, when a measurement first appears)."""
+    import pint
+
+    return pint.UnitRegistry()
+
+
+@functools.cache
+def _base_unit(word: str) -> tuple[str, float] | None:
+    """The dimension of a unit word and its size in base units ("miles" -> ("[length]", 1609.3));
+    None for a word that is no unit of length, mass, area, volume, speed or force."""
+    if not word or not word.isalpha() or len(word) < 2 or word.lower() in _NOT_UNITS:
+        return None
+    registry = _units()
+    try:
+        quantity = registry.Quantity(1, word)
+    except Exception:  # pint raises several kinds for a word that is no unit
+        return None
+    dimension = str(quantity.dimensionality)
+    if dimension not in _DIMENSIONS:
+        return None
+    return dimension, float(quantity.to_base_units().magnitude)
+
+
+_UNIT_WORD = re.compile(r"^\s*-?\s*([A-Za-z]+)(?:\s+(?:of\s+)?([a-z]+))?")
+
+
+def _measurement(q: Quantity, after: str) -> tuple[tuple[str, ...], tuple[float, float, float]] | None:
+    """A length, weight, area, volume, speed or force, in base units with rounding slack, keyed
+    by its dimension and the word after its unit ("2,300 miles high": length, high). The unit
+    may be written into the number ("548km") or follow it ("770 kilometers")."""
+    inside = re.search(r"\d\s*-?([A-Za-z]+)$", q.text)
+    m = _UNIT_WORD.match(after)
+    unit, described = (
+        (inside.group(1), m.group(1) if m else "")
+        if inside
+        else ((m.group(1), m.group(2) or "") if m else ("", ""))
+    )
+    found = _base_unit(unit) if unit else None
+    if found is None or q.kind != "count":
+        return None
+    dimension, size = found
+    low, high = q.low * size, q.high * size
+    slack = MEASURE_SLACK * q.value * size
+    described = described.lower() if described.lower() not in STOP_WORDS else ""
+    return (dimension + ":" + described,), (q.value * size, low - slack, high + slack)
 
 
 def _total(q: Quantity) -> tuple[float, float]:
@@ -194,6 +280,11 @@ def times_of_day(v: ClaimView) -> list[Value]:
         )
         if not half and m.group(2) is None:
             continue  # a bare number is not a time
+        if not half and not (
+            ":" in m.group(0)
+            and (_AT.search(v.text[max(0, m.start() - 12) : m.start()]) or _ZONE.match(v.text[m.end() :]))
+        ):
+            continue  # "the 5.50 update", a video's "1:58": a time needs a.m./p.m., or "at 21:00", "21:00 GMT"
         if hour > 23 or minute > 59 or (half and hour > 12):
             continue
         if half == "pm" and hour < 12:
@@ -325,8 +416,12 @@ def place(v: ClaimView) -> Value | None:
     return _value(v, words, key)
 
 
-def negated(v: ClaimView) -> bool:
-    return len(_NEGATION.findall(v.text)) % 2 == 1
+def negated(v: ClaimView) -> bool | None:
+    """Whether a claim is negated: one negation is, none is not; with several ("did not try to
+    intercept, and there was no damage") the negations are of different clauses, and whether
+    the statement is negated is not known (None)."""
+    found = len(_NEGATION.findall(v.text))
+    return None if found > 1 else found == 1
 
 
 def _same_place(a: str, b: str) -> bool:
@@ -371,6 +466,24 @@ def _disagree(
     return [(x, y) for x, y in same if id(x) in lonely_x and id(y) in lonely_y]
 
 
+def _same_subject(a: ClaimView, b: ClaimView) -> bool:
+    """Whether two claims can be giving two figures for one thing: their sentences are close
+    (``AMOUNT_COSINE``) and, when both name people, organisations or places, they share one
+    ("Saturn V ... 7.5 million pounds of thrust" is not "Falcon Heavy ... 5 million pounds")."""
+    if cosine(a, b) < AMOUNT_COSINE:
+        return False
+    names_a, names_b = _name_words(a), _name_words(b)
+    return not (names_a and names_b) or bool(names_a & names_b)
+
+
+def _name_words(v: ClaimView) -> set[str]:
+    """The words of a claim's names ("Tavon Kaiseen Alleyne" and "Alleyne" share one)."""
+    return {w for e in v.entities for w in e.split() if len(w) > 2 and w not in _NAME_FILLER}
+
+
+_NAME_FILLER = {"the", "and", "of", "on", "in", "for", "inc", "corp", "co", "ltd", "group"}
+
+
 def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], units: _Units) -> list[dict]:
     """One conflict per attribute of a cluster, listing each disagreeing value once.
 
@@ -388,13 +501,20 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], uni
         reasons.setdefault(attribute, reason)
 
     for fa, fb, confident in pairs:
-        for kind in ("count", "money", "percent"):
+        # figures of one article's sentences are of different things (it does not contradict
+        # its own numbers); across articles, of one thing only when the sentences are about it
+        about_one_thing = fa.view.article_id != fb.view.article_id and _same_subject(fa.view, fb.view)
+        for kind in ("count", "money", "percent", "measure"):
+            if not about_one_thing:
+                break
             xs = [(unit, x) for k, unit, x in fa.amounts if k == kind]
             ys = [(unit, y) for k, unit, y in fb.amounts if k == kind]
+            if kind == "measure" and (len(xs) != 1 or len(ys) != 1):
+                continue  # several distances in one sentence: which is which is not known
             for x, y in _disagree(xs, ys, units):
                 add(kind, x, y, f"different {'numbers' if kind == 'count' else kind} for the same thing")
         named = [((h,), x) for h, x in fa.durations if h], [((h,), y) for h, y in fb.durations if h]
-        for x, y in _disagree(*named, units):
+        for x, y in _disagree(*named, units) if about_one_thing else ():
             add("duration", x, y, "different lengths of time for the same thing")
         if fa.scope and fb.scope and not _overlaps(fa.scope, fb.scope):
             add("scope", fa.scope, fb.scope, "different extent (part against whole)")
@@ -450,7 +570,7 @@ def _negations(cid: str | None, pairs: list[tuple[Facts, Facts, bool]]) -> list[
     members of one fact can differ by a "not" that is about something else)."""
     out = []
     for fa, fb, _ in pairs:
-        if fa.negated == fb.negated:
+        if fa.negated is None or fb.negated is None or fa.negated == fb.negated:
             continue
         a, b = fa.view, fb.view
         if not _alike(a, b):
@@ -492,7 +612,8 @@ def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score
         group.sort(key=lambda v: v.claim_id)
         neg = {v.claim_id: negated(v) for v in group}
         for a, b in combinations(group, 2):
-            if neg[a.claim_id] == neg[b.claim_id] or not _alike(a, b) or score(a, b) < NEGATION_FLOOR:
+            na, nb = neg[a.claim_id], neg[b.claim_id]
+            if na is None or nb is None or na == nb or not _alike(a, b) or score(a, b) < NEGATION_FLOOR:
                 continue
             ca, cb = cluster_of[a.claim_id], cluster_of[b.claim_id]
             values = [_value(a, a.text, not neg[a.claim_id]), _value(b, b.text, not neg[b.claim_id])]

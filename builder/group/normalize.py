@@ -241,6 +241,7 @@ def parse_quantity(text: str, after: str = "") -> Quantity | None:
     """Parse a number mention ("more than 300", "55,000", "a fifth", "20%", "157" + " each")."""
     raw = text.strip()
     s = raw.lower().replace("\u2013", "-").replace("\u2014", "-")
+    s = re.sub(r"^([a-z]+)-([a-z]+) ", r"\1 \2 ", s)  # "more-than 11 million"
     qualifier = "eq"
     m = _QUAL_RE.match(s)
     if m:
