@@ -250,8 +250,13 @@ def train_checkworthy(
     cv_folds: int = typer.Option(
         5, min=0, help="Folds of the frozen-encoder cross-validation reported beside the model (0: none)."
     ),
+    refit: bool = typer.Option(
+        True,
+        "--refit/--no-refit",
+        help="After calibrating on the newest debates, fine-tune again on every sentence (twice the time).",
+    ),
 ) -> None:
-    """Fine-tune the check-worthiness model (reproduces the shipped one with the defaults, CPU, ~30 min)."""
+    """Fine-tune the check-worthiness model (reproduces the shipped one with the defaults, CPU, ~45 min)."""
     from builder.checkworthy import SHIPPED_DIR, TrainConfig
     from builder.checkworthy import train as train_model
     from builder.checkworthy.data import read_verdicts
@@ -268,6 +273,7 @@ def train_checkworthy(
         epochs=epochs,
         max_steps=max_steps,
         cv_folds=cv_folds,
+        refit=refit,
         verdict_weight=verdict_weight,
         verdicts=tuple(shown_path(folder) for folder in from_verdicts or []),
     )

@@ -70,6 +70,31 @@ def test_train_save_load_score_end_to_end(small_model):
     assert loaded.info["config"] == config
 
 
+def test_calibration_is_fitted_on_the_newest_debates_never_fine_tuned_on(small_data, small_model):
+    """CheckThat! numbers sentences in debate order: the held-out slice (Platt scaling and the
+    threshold) is the newest ids, so the model is calibrated on debates it has not seen."""
+    result, _ = small_model
+    orders = sorted(r.order for r in read_labelled(small_data[0]))
+    held = result.metrics["train"]
+    assert held["held_out_by"] == "newest"
+    first, last = held["held_out_ids"]
+    assert last == orders[-1] and first == orders[-held["held_out"]]  # the newest ids, and only them
+    unnumbered = small_data[0].parent / "unnumbered.jsonl"
+    unnumbered.write_text(
+        "".join(json.dumps({"text": r.text, "label": r.label}) + "\n" for r in read_labelled(small_data[0])),
+        encoding="utf-8",
+    )
+    rows = read_labelled(unnumbered)
+    assert all(r.order is None for r in rows)  # a file without numbered ids gets a random slice
+    from builder.checkworthy.train import prepare, split_holdout
+
+    examples, _ = prepare(rows, dedupe=True)
+    fit, held_out = split_holdout(examples, 0.25, seed=13)
+    assert len(held_out) == round(0.25 * sum(e.label == 0 for e in examples)) + round(
+        0.25 * sum(e.label == 1 for e in examples)
+    ) and not {e.text for e in fit} & {e.text for e in held_out}
+
+
 def test_training_is_deterministic_with_a_seed(small_data, small_model, tmp_path):
     _, first = small_model
     train(small_data[0], None, tmp_path, TINY, log=lambda _: None)

