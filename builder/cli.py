@@ -256,7 +256,7 @@ def train_checkworthy(
         help="After calibrating on the newest debates, fine-tune again on every sentence (twice the time).",
     ),
 ) -> None:
-    """Fine-tune the check-worthiness model (reproduces the shipped one with the defaults, CPU, ~45 min)."""
+    """Fine-tune the check-worthiness model (reproduces the shipped one with the defaults, CPU, ~25 min on 2 cores)."""
     from builder.checkworthy import SHIPPED_DIR, TrainConfig
     from builder.checkworthy import train as train_model
     from builder.checkworthy.data import read_verdicts

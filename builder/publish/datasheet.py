@@ -111,7 +111,10 @@ def checkworthy_model(name: str | None) -> str:
     measured = []
     for key, what in (
         ("cross_validation", "5-fold cross-validation on its training data, of a frozen-encoder proxy"),
-        ("held_out", "sentences of its training data held out from fine-tuning"),
+        (
+            "held_out",
+            "the newest debates of its training data, held out of the run that fitted its calibration and threshold",
+        ),
         ("dev", "the CheckThat! 2024 English dev set"),
         ("dev_test", "its dev-test set"),
         ("news", "hand-labelled news sentences"),
