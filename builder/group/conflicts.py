@@ -232,15 +232,18 @@ def _measurement(q: Quantity, after: str) -> tuple[tuple[str, ...], tuple[float,
     """A length, weight, area, volume, speed or force, in base units with rounding slack, keyed
     by its dimension and the word after its unit ("2,300 miles high": length, high). The unit
     may be written into the number ("548km") or follow it ("770 kilometers")."""
-    inside = re.search(r"\d\s*-?([A-Za-z]+)$", q.text)
+    if q.kind != "count":
+        return None
+    inside = re.search(r"\d\s*-?([A-Za-z]+)$", q.text)  # "548km", "3.7-meters"
     m = _UNIT_WORD.match(after)
-    unit, described = (
-        (inside.group(1), m.group(1) if m else "")
-        if inside
-        else ((m.group(1), m.group(2) or "") if m else ("", ""))
-    )
-    found = _base_unit(unit) if unit else None
-    if found is None or q.kind != "count":
+    if inside:
+        unit, described = inside.group(1), (m.group(1) if m else "")
+    elif m:
+        unit, described = m.group(1), m.group(2) or ""
+    else:
+        return None
+    found = _base_unit(unit)
+    if found is None:
         return None
     dimension, size = found
     low, high = q.low * size, q.high * size
