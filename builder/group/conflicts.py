@@ -38,9 +38,9 @@ RELATED_FLOOR = 0.6  # pairs of two clusters scoring this share of the threshold
 NEGATION_FLOOR = 0.85  # pairs this alike (model score) that differ by a negation
 UNIT_SIMILARITY = 0.72  # counted words this close (their vectors) count the same thing
 MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
-NEGATION_COSINE = 0.8
+NEGATION_COSINE = 0.8  # ...and whose sentence vectors are this close (the same statement otherwise)
 AMOUNT_COSINE = 0.6  # figures are compared between sentences at least this close (vectors)
-MEASURE_SLACK = 0.05  # "229 feet" and "70 meters": measurements agree within rounding  # ...and whose sentence vectors are this close (the same statement otherwise)
+MEASURE_SLACK = 0.05  # "229 feet" and "70 meters": measurements agree within rounding
 _NEGATION = re.compile(
     r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
 )
@@ -155,6 +155,7 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
         if q.kind not in ("count", "money", "percent") or _VAGUE.match(q.text.lower()):
             continue  # "tens of thousands" is no figure to contradict
         end = offset + len(q.text)
+        words = _phrase(v.text, offset, end)
         if _SCORE.match(v.text[end : end + 4]) or _SCORE_BEFORE.search(v.text[max(0, offset - 4) : offset]):
             continue  # "an 11-5 record", "an 8-7 win": a score, not a count
         if q.kind == "count" and _PARTITIVE.match(v.text[end : end + 16]):
@@ -163,16 +164,15 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
             continue  # "70 a share", "$5 per hour": a rate, which changes over time
         measured = _measurement(q, v.text[end : end + 30])
         if measured is not None:
-            out.append(("measure", measured[0], _value(v, _phrase(v.text, offset, end), *measured[1])))
+            out.append(("measure", measured[0], _value(v, words, *measured[1])))
             continue
         if q.kind == "count" and not q.unit:
             continue
         low, high = _total(q)
         if q.kind == "count" and stated[q.value] > 1:
             high = max(high, q.value * stated[q.value])  # "40 adults and 40 children": 80 in all
-        words = _phrase(v.text, offset, offset + len(q.text))
         keys = [(q.unit or "").lower()]
-        predicate = _PREDICATE.match(v.text[offset + len(q.text) :])
+        predicate = _PREDICATE.match(v.text[end:])
         if q.kind == "count" and predicate:
             keys.append(predicate.group(1).lower())
         out.append((q.kind, tuple(k for k in keys if k), _value(v, words, q.value, low, high)))
@@ -506,19 +506,18 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], uni
     for fa, fb, confident in pairs:
         # figures of one article's sentences are of different things (it does not contradict
         # its own numbers); across articles, of one thing only when the sentences are about it
-        about_one_thing = fa.view.article_id != fb.view.article_id and _same_subject(fa.view, fb.view)
-        for kind in ("count", "money", "percent", "measure"):
-            if not about_one_thing:
-                break
-            xs = [(unit, x) for k, unit, x in fa.amounts if k == kind]
-            ys = [(unit, y) for k, unit, y in fb.amounts if k == kind]
-            if kind == "measure" and (len(xs) != 1 or len(ys) != 1):
-                continue  # several distances in one sentence: which is which is not known
-            for x, y in _disagree(xs, ys, units):
-                add(kind, x, y, f"different {'numbers' if kind == 'count' else kind} for the same thing")
-        named = [((h,), x) for h, x in fa.durations if h], [((h,), y) for h, y in fb.durations if h]
-        for x, y in _disagree(*named, units) if about_one_thing else ():
-            add("duration", x, y, "different lengths of time for the same thing")
+        has_figures = (fa.amounts or fa.durations) and (fb.amounts or fb.durations)
+        if has_figures and fa.view.article_id != fb.view.article_id and _same_subject(fa.view, fb.view):
+            for kind in ("count", "money", "percent", "measure"):
+                xs = [(unit, x) for k, unit, x in fa.amounts if k == kind]
+                ys = [(unit, y) for k, unit, y in fb.amounts if k == kind]
+                if kind == "measure" and (len(xs) != 1 or len(ys) != 1):
+                    continue  # several distances in one sentence: which is which is not known
+                for x, y in _disagree(xs, ys, units):
+                    add(kind, x, y, f"different {'numbers' if kind == 'count' else kind} for the same thing")
+            named = [((h,), x) for h, x in fa.durations if h], [((h,), y) for h, y in fb.durations if h]
+            for x, y in _disagree(*named, units):
+                add("duration", x, y, "different lengths of time for the same thing")
         if fa.scope and fb.scope and not _overlaps(fa.scope, fb.scope):
             add("scope", fa.scope, fb.scope, "different extent (part against whole)")
         if not confident:
@@ -619,7 +618,7 @@ def negation_conflicts(views: list[ClaimView], cluster_of: dict[str, str], score
             if na is None or nb is None or na == nb or not _alike(a, b) or score(a, b) < NEGATION_FLOOR:
                 continue
             ca, cb = cluster_of[a.claim_id], cluster_of[b.claim_id]
-            values = [_value(a, a.text, not neg[a.claim_id]), _value(b, b.text, not neg[b.claim_id])]
+            values = [_value(a, a.text, not na), _value(b, b.text, not nb)]
             out.append(
                 _conflict(
                     ca if ca == cb else None,
