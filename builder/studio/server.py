@@ -177,6 +177,7 @@ class LocalStudio:
         process = subprocess.Popen(
             cmd,
             env=env,
+            cwd=self.data,  # not the project: Label Studio puts the git log of its folder into every page
             umask=OWNER_ONLY_UMASK,  # its database, uploads and exports: the owner's alone
             stdout=log,
             stderr=subprocess.STDOUT,
