@@ -157,6 +157,64 @@ def test_outlets_giving_different_counts_of_one_fact_are_flagged_in_plain_words(
     assert "bbc.example: 84" in counts[0]["summary"] and "guardian.example: 120" in counts[0]["summary"]
 
 
+def test_counts_of_one_story_worded_differently_are_flagged_by_what_happened():
+    # no cluster joins these two (one is a bare quote), but both say how many were injured
+    claims = _two_outlets(
+        'It added that "no one was injured".',
+        "Thousands of spectators were evacuated and two were injured during the show on the beach.",
+        ([], ["two"]),
+    )
+    _, conflicts, _ = group_claims(claims)
+    counts = [c for c in conflicts if c["attribute"] == "count"]
+    assert len(counts) == 1
+    assert counts[0]["summary"] == "one.example: no one was injured; two.example: two were injured during the"
+
+
+@pytest.mark.parametrize(
+    "first, second, numbers",
+    [
+        # who said it is not what happened
+        (
+            "Two officials said the bridge stays shut.",
+            "Three officials said the road is open.",
+            (["Two"], ["Three"]),
+        ),
+        # what is counted differs
+        (
+            "Three radar satellites were launched from the base.",
+            "Only one rocket was launched from the base last night.",
+            (["Three"], ["one"]),
+        ),
+        # "at least five" and "seven" agree
+        (
+            "At least five people were injured in the crash.",
+            "Seven were injured, police said.",
+            (["At least five"], ["Seven"]),
+        ),
+    ],
+)
+def test_story_counts_that_are_not_of_one_thing_or_agree_are_not_conflicts(first, second, numbers):
+    _, conflicts, _ = group_claims(_two_outlets(first, second, numbers))
+    assert [c["summary"] for c in conflicts if c["attribute"] == "count"] == []
+
+
+def test_story_counts_of_two_days_are_two_events():
+    claims = _two_outlets(
+        "Two people were killed on March 3, 2026 in the first storm.",
+        "Five people were killed on March 1, 2026 when the river burst its banks.",
+        (["Two"], ["Five"]),
+    )
+    for claim, day in zip(claims, ("March 3, 2026", "March 1, 2026"), strict=True):
+        start = claim["text"].index(day)
+        claim["dates"] = [{"text": day, "label": "DATE", "char_start": start, "char_end": start + len(day)}]
+    _, conflicts, _ = group_claims(claims)
+    assert [c for c in conflicts if c["attribute"] == "count"] == []
+    claims[1]["text"] = claims[1]["text"].replace("March 1", "March 3")  # the same day: one toll
+    claims[1]["dates"][0]["text"] = "March 3, 2026"
+    _, conflicts, _ = group_claims(claims)
+    assert [c["attribute"] for c in conflicts if c["attribute"] == "count"] == ["count"]
+
+
 def test_compatible_statements_are_not_conflicts():
     claims = [
         _made(

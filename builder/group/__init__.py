@@ -26,7 +26,7 @@ from builder.group.cluster import (
     similarity,
     view_of,
 )
-from builder.group.conflicts import cluster_conflicts, negation_conflicts, weekday_conflicts
+from builder.group.conflicts import cluster_conflicts, negation_conflicts, story_conflicts, weekday_conflicts
 from builder.group.embed import load_embedder
 from builder.group.normalize import EntityIndex, build_entity_index
 from builder.group.pairs import load_pair_model
@@ -131,6 +131,7 @@ def _group(
     for v in views:
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
+    conflicts.extend(story_conflicts(views, story_of, cluster_of))
     conflicts.sort(
         key=lambda c: (c["cluster_id"] is None, c["cluster_id"] or "", c["attribute"], c["conflict_id"])
     )

@@ -41,6 +41,7 @@ MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
 NEGATION_COSINE = 0.8  # ...and whose sentence vectors are this close (the same statement otherwise)
 AMOUNT_COSINE = 0.6  # figures are compared between sentences at least this close (vectors)
 MEASURE_SLACK = 0.05  # "229 feet" and "70 meters": measurements agree within rounding
+STORY_MAX = 1000  # claims with counts compared across one story (or a run without stories)
 _NEGATION = re.compile(
     r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
 )
@@ -171,13 +172,16 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
         low, high = _total(q)
         if q.kind == "count" and stated[q.value] > 1:
             high = max(high, q.value * stated[q.value])  # "40 adults and 40 children": 80 in all
-        keys = [(q.unit or "").lower()]
+        unit = (q.unit or "").lower()
+        if q.kind != "count":
+            out.append((q.kind, (unit,), _value(v, words, q.value, low, high)))
+            continue
         predicate = _PREDICATE.match(v.text[end:])
-        if q.kind == "count" and predicate:
-            keys.append(predicate.group(1).lower())
-        out.append((q.kind, tuple(k for k in keys if k), _value(v, words, q.value, low, high)))
+        noun = "" if unit in _AUXILIARY or _is_verb(unit) else unit
+        keys = (noun, predicate.group(1).lower() if predicate else "")
+        out.append((q.kind, keys, _value(v, words, q.value, low, high)))
     for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
-        out.append(("count", (m.group(1).lower(),), _value(v, m.group(0), 0, 0.0, 0.0)))
+        out.append(("count", ("", m.group(1).lower()), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
 
 
@@ -255,6 +259,81 @@ def _measurement(q: Quantity, after: str) -> tuple[tuple[str, ...], tuple[float,
 def _total(q: Quantity) -> tuple[float, float]:
     """A count as a total: "157 each" between two sides is 314."""
     return (q.low * 2, q.high * 2) if q.each else (q.low, q.high)
+
+
+# what a count is the subject of: "84 people were taken to hospital", "27 injured", "two men
+# suffered minor injuries"; the words are English grammar, not of any story
+_AUXILIARY = {"was", "were", "are", "is", "be", "been", "have", "has", "had", "later", "also", "all"}
+_AUXILIARY |= {"reportedly", "allegedly", "initially", "being", "who", "still", "now", "may", "might"}
+_AUXILIARY |= {"can", "could", "will", "would", "should", "must"}
+_PARTICIPLES = {"taken", "hurt", "held", "shot", "seen", "born", "built", "found", "left", "lost", "given"}
+_PARTICIPLES |= {"sent", "brought", "caught", "struck", "hit", "thrown", "stuck", "beaten", "bitten"}
+_PARTICIPLES |= {"stolen", "driven", "sold", "kept", "freed", "dead", "missing", "slain", "drowned", "fled"}
+_REPORTING = {"said", "told", "reported", "added", "stated", "claimed", "noted", "explained", "announced"}
+_REPORTING |= {"confirmed", "asked", "believed", "estimated", "expected", "according", "called", "described"}
+_LIGHT = {"suffered", "sustained", "received", "underwent", "needed", "required"}  # "suffered injuries"
+_ACTION_STOP = re.compile(
+    r"[,.;:!?\"“”()]|\b(?:of|and|or|but|in|on|at|to|for|with|from|by|as|than|before|after|when|while"
+    r"|because|since|until|if|that|which|it|he|she|they|we|you|i)\b",
+    re.I,
+)
+_AGE = re.compile(r"^\s?-?\s?(?:(?:year|month|week|day)s?[\s-]old|yo|y/o)\b", re.I)
+_COUNT_WORDS = 3  # words of the counted noun phrase before its verb ("two Chinese nationals were")
+
+
+def action(text: str, end: int) -> tuple[str, str]:
+    """The verb (or, after "suffered", the noun) a count is the subject of, and the noun it
+    counts, from the words after it: "people were taken" -> (taken, people), "27 injured" ->
+    (injured, ""), "men suffered minor injuries" -> (injuries, men); ("", "") when no verb follows
+    within the clause, or the verb says who reported it ("two officials said")."""
+    after = text[end : end + 80]
+    if _AGE.match(after):
+        return "", ""  # "29-year-old": an age
+    clause = _ACTION_STOP.split(after, maxsplit=1)[0]
+    words = re.findall(r"[A-Za-z]+", clause)[:8]
+    noun = ""
+    for n, word in enumerate(words):
+        w = word.lower()
+        if w in _AUXILIARY:
+            continue
+        if w in _REPORTING:
+            return "", ""
+        if w in _LIGHT:
+            return _head(" ".join(words[n + 1 :])), noun
+        if _is_verb(w):
+            return w, noun
+        if n >= _COUNT_WORDS:
+            break
+        noun = w
+    return "", ""
+
+
+def actions(v: ClaimView) -> list[tuple[tuple[str, str], Value]]:
+    """The counts of a claim that say how many something happened to, each with its verb and the
+    noun it counts, if any ("84 people were taken to hospital": (taken, people), 84; "three radar
+    satellites were launched": (launched, satellites)), and the zeros ("no one was injured")."""
+    out = []
+    for offset, q in v.quantities:
+        if q.kind != "count" or _VAGUE.match(q.text.lower()):
+            continue
+        end = offset + len(q.text)
+        if _SCORE.match(v.text[end : end + 4]) or _SCORE_BEFORE.search(v.text[max(0, offset - 4) : offset]):
+            continue
+        if _PARTITIVE.match(v.text[end : end + 16]) or _RATE.match(v.text[end : end + 16]):
+            continue
+        if re.search(r"\d[A-Za-z]+$", q.text) or _measurement(q, v.text[end : end + 30]):
+            continue  # "14yo", "548km", "770 kilometers": an age or a measurement
+        word, noun = action(v.text, end)
+        if word:
+            low, high = _total(q)
+            out.append(((word, noun), _value(v, _phrase(v.text, offset, end), q.value, low, high)))
+    for m in _ZERO.finditer(v.text):
+        out.append(((m.group(1).lower(), ""), _value(v, m.group(0), 0, 0.0, 0.0)))
+    return out
+
+
+def _is_verb(word: str) -> bool:
+    return (word.endswith("ed") and len(word) > 4) or word in _PARTICIPLES
 
 
 def event_day(v: ClaimView) -> Value | None:
@@ -460,10 +539,22 @@ class _Units:
 def _disagree(
     xs: list[tuple[tuple[str, ...], Value]], ys: list[tuple[tuple[str, ...], Value]], units: _Units
 ):
-    """Pairs of values of the same thing (``units.same`` on their keys) that cannot both hold:
-    a value counts against the other side only when it is compatible with none of that side's
-    values of the same thing ("15.5 and 8 percent" against "8 and 15.5 percent" is agreement)."""
-    same = [(x, y) for kx, x in xs for ky, y in ys if any(units.same(a, b) for a in kx for b in ky)]
+    """Pairs of values of the same thing (``_same_keys``) that cannot both hold: a value counts
+    against the other side only when it is compatible with none of that side's values of the
+    same thing ("15.5 and 8 percent" against "8 and 15.5 percent" is agreement)."""
+    return _lonely([(x, y) for kx, x in xs for ky, y in ys if _same_keys(kx, ky, units)])
+
+
+def _same_keys(kx: tuple[str, ...], ky: tuple[str, ...], units: _Units) -> bool:
+    """Whether two figures are of one thing: their keys (what is counted, and what happened to
+    it) agree wherever both sides give one, and both give at least one ("three radar satellites
+    were launched" and "one rocket was launched" are not one figure)."""
+    given = [(a, b) for a, b in zip(kx, ky, strict=True) if a and b]
+    return bool(given) and all(units.same(a, b) for a, b in given)
+
+
+def _lonely(same: list[tuple[Value, Value]]) -> list[tuple[Value, Value]]:
+    """Of pairs of values of the same thing, those whose values agree with none of the other side's."""
     lonely_x = {id(x) for x, _ in same} - {id(x) for x, y in same if _overlaps(x, y)}
     lonely_y = {id(y) for _, y in same} - {id(y) for x, y in same if _overlaps(x, y)}
     return [(x, y) for x, y in same if id(x) in lonely_x and id(y) in lonely_y]
@@ -505,9 +596,11 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], uni
 
     for fa, fb, confident in pairs:
         # figures of one article's sentences are of different things (it does not contradict
-        # its own numbers); across articles, of one thing only when the sentences are about it
+        # its own numbers), and so are those of two days; across articles, of one thing only
+        # when the sentences are about it
         has_figures = (fa.amounts or fa.durations) and (fb.amounts or fb.durations)
-        if has_figures and fa.view.article_id != fb.view.article_id and _same_subject(fa.view, fb.view):
+        one_subject = fa.view.article_id != fb.view.article_id and not _other_days(fa.view, fb.view)
+        if has_figures and one_subject and _same_subject(fa.view, fb.view):
             for kind in ("count", "money", "percent", "measure"):
                 xs = [(unit, x) for k, unit, x in fa.amounts if k == kind]
                 ys = [(unit, y) for k, unit, y in fb.amounts if k == kind]
@@ -565,6 +658,41 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
         if s >= NEGATION_FLOOR:
             out.extend(_negations(None, pair))
     return out  # a disagreement found twice is listed once by ``builder.group``
+
+
+def story_conflicts(
+    views: list[ClaimView], story_of: dict[str, str] | None, cluster_of: dict[str, str]
+) -> list[dict]:
+    """Counts of what happened to whom that two articles of one story give differently, however
+    differently the sentences are worded ("no one was injured" against "two were injured during
+    the show"; "84 people were taken to hospital" against "120 were taken to hospital"). The verb
+    of the count is what makes it one figure (``action``); two claims naming different days are
+    of two events. Without stories, a small run is one story."""
+    blocks: dict[str, list[tuple[ClaimView, list[tuple[tuple[str, str], Value]]]]] = defaultdict(list)
+    if story_of is None and len(views) > STORY_MAX:
+        return []
+    for v in views:
+        found = actions(v)
+        if found:
+            blocks[story_of.get(v.article_id, v.article_id) if story_of is not None else ""].append(
+                (v, found)
+            )
+    units = _Units()
+    out = []
+    for members in blocks.values():
+        for (a, xs), (b, ys) in combinations(members[:STORY_MAX], 2):
+            if a.article_id == b.article_id or a.text == b.text or _other_days(a, b):
+                continue
+            for x, y in _disagree(xs, ys, units):
+                ca, cb = cluster_of.get(a.claim_id), cluster_of.get(b.claim_id)
+                reason = "different numbers for what happened to whom in one story"
+                out.append(_conflict(ca if ca == cb else None, "count", [x, y], reason))
+    return out
+
+
+def _other_days(a: ClaimView, b: ClaimView) -> bool:
+    """Whether two claims name days and no day in common (two days' tolls of one story)."""
+    return bool(a.dates and b.dates and not a.dates & b.dates)
 
 
 def _negations(cid: str | None, pairs: list[tuple[Facts, Facts, bool]]) -> list[dict]:
