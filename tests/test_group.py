@@ -198,6 +198,16 @@ def test_story_counts_that_are_not_of_one_thing_or_agree_are_not_conflicts(first
     assert [c["summary"] for c in conflicts if c["attribute"] == "count"] == []
 
 
+def test_times_of_one_action_in_one_story_are_compared_and_other_actions_are_not():
+    claims = _two_outlets(
+        "The ferry from Calais docked in Dover at 10:15 a.m. on Sunday, the operator said.",
+        "The ferry left Calais at 7 am on Sunday and docked in Dover at 9:45 am, the operator said.",
+        ([], []),
+    )
+    times = [c for c in group_claims(claims)[1] if c["attribute"] == "time"]
+    assert [c["summary"] for c in times] == ["one.example: 10:15 a.m.; two.example: 9:45 am"]
+
+
 def test_story_counts_of_two_days_are_two_events():
     claims = _two_outlets(
         "Two people were killed on March 3, 2026 in the first storm.",

@@ -353,6 +353,11 @@ def event_day(v: ClaimView) -> Value | None:
 
 def times_of_day(v: ClaimView) -> list[Value]:
     """Times of day, as minutes after midnight ("10:15 a.m.", "11 pm", "21:00")."""
+    return [x for _, x in _times(v)]
+
+
+def _times(v: ClaimView) -> list[tuple[int, Value]]:
+    """Times of day with their offsets in the claim."""
     out = []
     for m in _TIME.finditer(v.text):
         hour, minute, half = (
@@ -375,9 +380,8 @@ def times_of_day(v: ClaimView) -> list[Value]:
             hour = 0
         minutes = hour * 60 + minute
         slack = 30 if _ROUGHLY.search(v.text[max(0, m.start() - 20) : m.start()]) else 0
-        out.append(
-            _value(v, m.group(0).strip(), f"{hour:02d}:{minute:02d}", minutes - slack, minutes + slack)
-        )
+        value = _value(v, m.group(0).strip(), f"{hour:02d}:{minute:02d}", minutes - slack, minutes + slack)
+        out.append((m.start(), value))
     return out
 
 
@@ -663,31 +667,55 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
 def story_conflicts(
     views: list[ClaimView], story_of: dict[str, str] | None, cluster_of: dict[str, str]
 ) -> list[dict]:
-    """Counts of what happened to whom that two articles of one story give differently, however
-    differently the sentences are worded ("no one was injured" against "two were injured during
-    the show"; "84 people were taken to hospital" against "120 were taken to hospital"). The verb
-    of the count is what makes it one figure (``action``); two claims naming different days are
-    of two events. Without stories, a small run is one story."""
-    blocks: dict[str, list[tuple[ClaimView, list[tuple[tuple[str, str], Value]]]]] = defaultdict(list)
+    """Figures that two articles of one story give differently, in sentences no cluster joins.
+
+    - counts of what happened to whom, however differently the sentences are worded ("no one
+      was injured" against "two were injured during the show"; "84 people were taken to
+      hospital" against "120 were taken to hospital"): the verb of the count makes it one
+      figure (``action``);
+    - times of day of one action ("landed at 10:15 a.m." against "will land at 9:45 am") in
+      sentences about one thing (``_same_subject``).
+
+    Two claims naming different days are of two events. Without stories, a small run is one."""
     if story_of is None and len(views) > STORY_MAX:
         return []
+    blocks: dict[str, list[tuple[ClaimView, list, list]]] = defaultdict(list)
     for v in views:
-        found = actions(v)
-        if found:
-            blocks[story_of.get(v.article_id, v.article_id) if story_of is not None else ""].append(
-                (v, found)
-            )
+        counted, timed = actions(v), _timed(v)
+        if counted or timed:
+            story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
+            blocks[story].append((v, counted, timed))
     units = _Units()
     out = []
     for members in blocks.values():
-        for (a, xs), (b, ys) in combinations(members[:STORY_MAX], 2):
+        for (a, xs, ta), (b, ys, tb) in combinations(members[:STORY_MAX], 2):
             if a.article_id == b.article_id or a.text == b.text or _other_days(a, b):
                 continue
+            ca, cb = cluster_of.get(a.claim_id), cluster_of.get(b.claim_id)
+            cid = ca if ca == cb else None
             for x, y in _disagree(xs, ys, units):
-                ca, cb = cluster_of.get(a.claim_id), cluster_of.get(b.claim_id)
                 reason = "different numbers for what happened to whom in one story"
-                out.append(_conflict(ca if ca == cb else None, "count", [x, y], reason))
+                out.append(_conflict(cid, "count", [x, y], reason))
+            if ta and tb and _same_subject(a, b):
+                for x, y in _disagree(ta, tb, units):
+                    out.append(_conflict(cid, "time", [x, y], "different times of day for one action"))
     return out
+
+
+def _timed(v: ClaimView) -> list[tuple[tuple[str], Value]]:
+    """Its times of day, each keyed by the word it is the time of: the last content word
+    before it ("landed in Honolulu at 10:15 a.m." -> landed)."""
+    out = []
+    for start, t in _times(v):
+        words = re.findall(r"[A-Za-z]+", v.text[max(0, start - 60) : start])
+        for word in reversed(words):
+            if word.lower() not in STOP_WORDS and word.lower() not in _TIME_WORDS and not word[0].isupper():
+                out.append(((word.lower(),), t))
+                break
+    return out
+
+
+_TIME_WORDS = {"am", "pm", "local", "time", "around", "about", "approximately", "shortly", "roughly"}
 
 
 def _other_days(a: ClaimView, b: ClaimView) -> bool:
