@@ -185,6 +185,12 @@ def test_counts_of_one_story_worded_differently_are_flagged_by_what_happened():
             "Only one rocket was launched from the base last night.",
             (["Three"], ["one"]),
         ),
+        # the names qualifying what is counted differ
+        (
+            "More than 9,000 Northern soldiers were killed in the war.",
+            "About 4,000 Southern soldiers were killed, the ministry said.",
+            (["More than 9,000"], ["About 4,000"]),
+        ),
         # "at least five" and "seven" agree
         (
             "At least five people were injured in the crash.",

@@ -281,37 +281,40 @@ _AGE = re.compile(r"^\s?-?\s?(?:(?:year|month|week|day)s?[\s-]old|yo|y/o)\b", re
 _COUNT_WORDS = 3  # words of the counted noun phrase before its verb ("two Chinese nationals were")
 
 
-def action(text: str, end: int) -> tuple[str, str]:
-    """The verb (or, after "suffered", the noun) a count is the subject of, and the noun it
-    counts, from the words after it: "people were taken" -> (taken, people), "27 injured" ->
-    (injured, ""), "men suffered minor injuries" -> (injuries, men); ("", "") when no verb follows
-    within the clause, or the verb says who reported it ("two officials said")."""
+def action(text: str, end: int) -> tuple[str, str, str]:
+    """The verb (or, after "suffered", the noun) a count is the subject of, the noun it counts
+    and the names that qualify it, from the words after it: "people were taken" -> (taken,
+    people, ""), "27 injured" -> (injured, "", ""), "Russian soldiers were killed" -> (killed,
+    soldiers, Russian); ("", "", "") when no verb follows within the clause, or the verb says who
+    reported it ("two officials said")."""
     after = text[end : end + 80]
     if _AGE.match(after):
-        return "", ""  # "29-year-old": an age
+        return "", "", ""  # "29-year-old": an age
     clause = _ACTION_STOP.split(after, maxsplit=1)[0]
     words = re.findall(r"[A-Za-z]+", clause)[:8]
-    noun = ""
+    noun, names = "", []
     for n, word in enumerate(words):
         w = word.lower()
         if w in _AUXILIARY:
             continue
         if w in _REPORTING:
-            return "", ""
+            return "", "", ""
         if w in _LIGHT:
-            return _head(" ".join(words[n + 1 :])), noun
+            return _head(" ".join(words[n + 1 :])), noun, " ".join(names)
         if _is_verb(w):
-            return w, noun
+            return w, noun, " ".join(names)
         if n >= _COUNT_WORDS:
             break
         noun = w
-    return "", ""
+        if word[0].isupper():
+            names.append(word)
+    return "", "", ""
 
 
-def actions(v: ClaimView) -> list[tuple[tuple[str, str], Value]]:
-    """The counts of a claim that say how many something happened to, each with its verb and the
-    noun it counts, if any ("84 people were taken to hospital": (taken, people), 84; "three radar
-    satellites were launched": (launched, satellites)), and the zeros ("no one was injured")."""
+def actions(v: ClaimView) -> list[tuple[tuple[str, str, str], Value]]:
+    """The counts of a claim that say how many something happened to, each with its verb, the
+    noun it counts and the names that qualify it (``action``: "84 people were taken to
+    hospital": (taken, people, ""), 84), and the zeros ("no one was injured")."""
     out = []
     for offset, q in v.quantities:
         if q.kind != "count" or _VAGUE.match(q.text.lower()):
@@ -323,12 +326,12 @@ def actions(v: ClaimView) -> list[tuple[tuple[str, str], Value]]:
             continue
         if re.search(r"\d[A-Za-z]+$", q.text) or _measurement(q, v.text[end : end + 30]):
             continue  # "14yo", "548km", "770 kilometers": an age or a measurement
-        word, noun = action(v.text, end)
+        word, noun, names = action(v.text, end)
         if word:
             low, high = _total(q)
-            out.append(((word, noun), _value(v, _phrase(v.text, offset, end), q.value, low, high)))
+            out.append(((word, noun, names), _value(v, _phrase(v.text, offset, end), q.value, low, high)))
     for m in _ZERO.finditer(v.text):
-        out.append(((m.group(1).lower(), ""), _value(v, m.group(0), 0, 0.0, 0.0)))
+        out.append(((m.group(1).lower(), "", ""), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
 
 
@@ -693,7 +696,13 @@ def story_conflicts(
                 continue
             ca, cb = cluster_of.get(a.claim_id), cluster_of.get(b.claim_id)
             cid = ca if ca == cb else None
-            for x, y in _disagree(xs, ys, units):
+            same = [  # what happened, to what, agree; and the names, exactly ("Russian soldiers")
+                (x, y)
+                for kx, x in xs
+                for ky, y in ys
+                if _same_keys(kx[:2], ky[:2], units) and (not kx[2] or not ky[2] or kx[2] == ky[2])
+            ]
+            for x, y in _lonely(same):
                 reason = "different numbers for what happened to whom in one story"
                 out.append(_conflict(cid, "count", [x, y], reason))
             if ta and tb and _same_subject(a, b):
