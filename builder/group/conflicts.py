@@ -15,6 +15,10 @@ Values are normalised before they are compared, so compatible statements are not
 - ``negation``: a statement and its negation, across outlets or inside one article;
 - ``weekday`` (within one claim): a weekday that does not match the date it names.
 
+Across the articles of one story, however they are clustered (``story_conflicts``): counts of
+what happened to whom, by the verb after the count ("84 were taken to hospital" against "120
+people were taken to hospital"), and times of day of one action ("landed at").
+
 Each record says in plain words what each outlet states (``summary``:
 "www.bbc.com: 84 taken to hospital; www.theguardian.com: 120 taken to hospital").
 """
@@ -41,7 +45,7 @@ MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
 NEGATION_COSINE = 0.8  # ...and whose sentence vectors are this close (the same statement otherwise)
 AMOUNT_COSINE = 0.6  # figures are compared between sentences at least this close (vectors)
 MEASURE_SLACK = 0.05  # "229 feet" and "70 meters": measurements agree within rounding
-STORY_MAX = 1000  # claims with counts compared across one story (or a run without stories)
+STORY_MAX = 1000  # claims with counts or times compared across one story (or a run without stories)
 _NEGATION = re.compile(
     r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
 )
@@ -157,12 +161,8 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
             continue  # "tens of thousands" is no figure to contradict
         end = offset + len(q.text)
         words = _phrase(v.text, offset, end)
-        if _SCORE.match(v.text[end : end + 4]) or _SCORE_BEFORE.search(v.text[max(0, offset - 4) : offset]):
-            continue  # "an 11-5 record", "an 8-7 win": a score, not a count
-        if q.kind == "count" and _PARTITIVE.match(v.text[end : end + 16]):
-            continue  # "two of the boosters": part of a whole, not how many there are
-        if _RATE.match(v.text[end : end + 16]):
-            continue  # "70 a share", "$5 per hour": a rate, which changes over time
+        if not _a_figure(v.text, offset, end, q.kind == "count"):
+            continue
         measured = _measurement(q, v.text[end : end + 30])
         if measured is not None:
             out.append(("measure", measured[0], _value(v, words, *measured[1])))
@@ -183,6 +183,17 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
     for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
         out.append(("count", ("", m.group(1).lower()), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
+
+
+def _a_figure(text: str, offset: int, end: int, count: bool) -> bool:
+    """Whether the number at text[offset:end] states how many or how much, not a score ("an
+    11-5 record", "an 8-7 win"), a part of a whole ("two of the boosters", for counts) or a rate
+    ("70 a share", "$5 per hour", which changes over time)."""
+    if _SCORE.match(text[end : end + 4]) or _SCORE_BEFORE.search(text[max(0, offset - 4) : offset]):
+        return False
+    if count and _PARTITIVE.match(text[end : end + 16]):
+        return False
+    return not _RATE.match(text[end : end + 16])
 
 
 _SCORE = re.compile(r"\s?(?:[-–]|for |of )\s?\d")  # "11-5", "8 - 7", "16 for 83 yards", "7 of 16"
@@ -320,9 +331,7 @@ def actions(v: ClaimView) -> list[tuple[tuple[str, str, str], Value]]:
         if q.kind != "count" or _VAGUE.match(q.text.lower()):
             continue
         end = offset + len(q.text)
-        if _SCORE.match(v.text[end : end + 4]) or _SCORE_BEFORE.search(v.text[max(0, offset - 4) : offset]):
-            continue
-        if _PARTITIVE.match(v.text[end : end + 16]) or _RATE.match(v.text[end : end + 16]):
+        if not _a_figure(v.text, offset, end, True):
             continue
         if re.search(r"\d[A-Za-z]+$", q.text) or _measurement(q, v.text[end : end + 30]):
             continue  # "14yo", "548km", "770 kilometers": an age or a measurement
@@ -670,7 +679,8 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
 def story_conflicts(
     views: list[ClaimView], story_of: dict[str, str] | None, cluster_of: dict[str, str]
 ) -> list[dict]:
-    """Figures that two articles of one story give differently, in sentences no cluster joins.
+    """Figures that two articles of one story give differently, however their sentences are
+    clustered (a cluster's own comparisons need the sentences close; these do not).
 
     - counts of what happened to whom, however differently the sentences are worded ("no one
       was injured" against "two were injured during the show"; "84 people were taken to
@@ -711,7 +721,7 @@ def story_conflicts(
     return out
 
 
-def _timed(v: ClaimView) -> list[tuple[tuple[str], Value]]:
+def _timed(v: ClaimView) -> list[tuple[tuple[str, ...], Value]]:
     """Its times of day, each keyed by the word it is the time of: the last content word
     before it ("landed in Honolulu at 10:15 a.m." -> landed)."""
     out = []
