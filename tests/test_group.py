@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from builder.group import group_claims
+from builder.group.conflicts import action
 from builder.group.normalize import build_entity_index, parse_quantity, parse_when
 from builder.group.places import place_ancestors
 from builder.run import run_extract
@@ -212,6 +213,83 @@ def test_times_of_one_action_in_one_story_are_compared_and_other_actions_are_not
     )
     times = [c for c in group_claims(claims)[1] if c["attribute"] == "time"]
     assert [c["summary"] for c in times] == ["one.example: 10:15 a.m.; two.example: 9:45 am"]
+
+
+@pytest.mark.parametrize(
+    "first, second, numbers, places",
+    [
+        # a zero keeps what it counts
+        (
+            "No protesters were injured in the march.",
+            "Three police officers were injured in the march.",
+            ([], ["Three"]),
+            (),
+        ),
+        # "armed" qualifies the men; the officers' verb is another
+        (
+            "Two armed men were arrested at the scene.",
+            "Three armed officers arrived at the scene.",
+            (["Two"], ["Three"]),
+            (),
+        ),
+        # a negated verb says nothing of how many it happened to
+        (
+            "Two passengers were not hurt, the airline said.",
+            "Four passengers were hurt when the plane skidded.",
+            (["Two"], ["Four"]),
+            (),
+        ),
+        # different places: different events
+        (
+            "Three people were arrested in Leeds after the match.",
+            "Five people were arrested in York after the match.",
+            (["Three"], ["Five"]),
+            (["Leeds"], ["York"]),
+        ),
+        # times in different zones
+        ("The plane landed at 10:15 a.m. local time.", "The plane landed at 3:15 p.m. GMT.", ([], []), ()),
+    ],
+)
+def test_story_figures_that_only_look_alike_are_not_conflicts(first, second, numbers, places):
+    claims = [
+        _made("1" * 16, "a" * 16, first, "one.example", numbers[0], places[0] if places else ()),
+        _made("2" * 16, "b" * 16, second, "two.example", numbers[1], places[1] if places else ()),
+    ]
+    _, conflicts, _ = group_claims(claims)
+    assert [c["summary"] for c in conflicts if c["attribute"] in ("count", "time")] == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("84 people were taken to hospital", ("taken", "people", "")),
+        ("27 injured in the crash", ("injured", "", "")),
+        ("two men suffered minor injuries", ("injuries", "men", "")),
+        ("9,000 Northern soldiers were killed", ("killed", "soldiers", "Northern")),
+        ("10 minutes later firefighters arrived", ("", "", "")),  # a time, not a count
+        ("two hundred people were evacuated", ("evacuated", "people", "")),
+        ("five officials said on Monday", ("", "", "")),  # who reported it
+    ],
+)
+def test_what_a_count_in_a_story_is_of(text, expected):
+    number = re.match(r"[\d,]+|\w+", text).group(0)
+    assert action(text, len(number)) == expected
+
+
+def test_many_outlets_giving_a_toll_make_one_record_not_one_per_pair():
+    claims = [
+        _made(
+            f"{n:016d}",
+            f"{n:016x}",
+            f"Officials said on the radio that {n + 2} were taken to hospital.",
+            f"o{n}.example",
+            [str(n + 2)],
+        )
+        for n in range(40)
+    ]
+    _, conflicts, _ = group_claims(claims)
+    counts = [c for c in conflicts if c["attribute"] == "count"]
+    assert 1 <= len(counts) <= 2 and max(len(c["claim_ids"]) for c in counts) >= 30
 
 
 def test_story_counts_of_two_days_are_two_events():

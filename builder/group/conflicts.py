@@ -34,9 +34,18 @@ from itertools import combinations
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem
-from builder.group.normalize import WEEKDAYS, WORD_NUMBERS, Quantity, parse_when, place_ancestors, weekday_of
+from builder.group.normalize import (
+    SCALES,
+    WEEKDAYS,
+    WORD_NUMBERS,
+    Quantity,
+    parse_when,
+    place_ancestors,
+    weekday_of,
+)
 from builder.group.places import known_place
 from builder.records import short_id
+from builder.unionfind import DisjointSets
 
 RELATED_FLOOR = 0.6  # pairs of two clusters scoring this share of the threshold are compared too
 NEGATION_FLOOR = 0.85  # pairs this alike (model score) that differ by a negation
@@ -49,8 +58,9 @@ STORY_MAX = 1000  # claims with counts or times compared across one story (or a 
 _NEGATION = re.compile(
     r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
 )
-_ZERO = re.compile(
-    r"\b(?:no one|nobody|none|no)\s+(?:\w+\s+){0,2}?(?:was|were|has been|have been|had been)\s+(\w+)", re.I
+_ZERO = re.compile(  # "no one was injured"; "no protesters were hurt" keeps what it counts
+    r"\b(?:no one|nobody|none|no\s+((?:\w+\s+){0,2}?))\s*(?:was|were|has been|have been|had been)\s+(\w+)",
+    re.I,
 )
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?(?=\W|$)", re.I)
 _AT = re.compile(r"\b(?:at|by|around|about|before|after|until|till|from|since|shortly)\s+$", re.I)
@@ -129,7 +139,7 @@ class Facts:
     view: ClaimView
     amounts: list[tuple[str, tuple[str, ...], Value]]  # (kind, what is counted, value)
     day: Value | None
-    times: list[Value]
+    times: list[tuple[tuple[str, str], Value]]  # ((the word it is the time of, zone), value)
     durations: list[tuple[str, Value]]  # (what it is the length of, value)
     scope: Value | None
     place: Value | None
@@ -137,7 +147,7 @@ class Facts:
 
     @classmethod
     def of(cls, v: ClaimView) -> Facts:
-        return cls(v, amounts(v), event_day(v), times_of_day(v), durations(v), scope(v), place(v), negated(v))
+        return cls(v, amounts(v), event_day(v), _timed(v), durations(v), scope(v), place(v), negated(v))
 
 
 def _value(
@@ -181,7 +191,7 @@ def amounts(v: ClaimView) -> list[tuple[str, tuple[str, ...], Value]]:
         keys = (noun, predicate.group(1).lower() if predicate else "")
         out.append((q.kind, keys, _value(v, words, q.value, low, high)))
     for m in _ZERO.finditer(v.text):  # "no one was injured": zero injured
-        out.append(("count", ("", m.group(1).lower()), _value(v, m.group(0), 0, 0.0, 0.0)))
+        out.append(("count", (_zero_noun(m), m.group(2).lower()), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
 
 
@@ -296,30 +306,41 @@ def action(text: str, end: int) -> tuple[str, str, str]:
     """The verb (or, after "suffered", the noun) a count is the subject of, the noun it counts
     and the names that qualify it, from the words after it: "people were taken" -> (taken,
     people, ""), "27 injured" -> (injured, "", ""), "Russian soldiers were killed" -> (killed,
-    soldiers, Russian); ("", "", "") when no verb follows within the clause, or the verb says who
-    reported it ("two officials said")."""
+    soldiers, Russian), "two armed men were arrested" -> (arrested, men, ""); ("", "", "") when no
+    verb follows within the clause, the verb is negated ("were not injured"), it says who
+    reported it ("two officials said"), or the count is of time ("10 minutes later")."""
     after = text[end : end + 80]
-    if _AGE.match(after):
-        return "", "", ""  # "29-year-old": an age
+    if _AGE.match(after) or _TIME_UNIT.match(after):
+        return "", "", ""  # "29-year-old": an age; "10 minutes later": a time
     clause = _ACTION_STOP.split(after, maxsplit=1)[0]
-    words = re.findall(r"[A-Za-z]+", clause)[:8]
-    noun, names = "", []
+    words = re.findall(r"[A-Za-z]+(?:[’']t)?", clause)[:8]
+    noun, names, auxiliary = "", [], False
     for n, word in enumerate(words):
         w = word.lower()
+        if w in _NOT or w.endswith(("n't", "n’t")):
+            return "", "", ""
         if w in _AUXILIARY:
+            auxiliary = True
             continue
         if w in _REPORTING:
             return "", "", ""
         if w in _LIGHT:
             return _head(" ".join(words[n + 1 :])), noun, " ".join(names)
-        if _is_verb(w):
-            return w, noun, " ".join(names)
+        following = words[n + 1].lower() if n + 1 < len(words) else ""
+        modifier = not auxiliary and following and following not in _AUXILIARY and following not in STOP_WORDS
+        if _is_verb(w) and not word[0].isupper() and not modifier:
+            return w, noun, " ".join(names)  # "armed" before "men" qualifies them
         if n >= _COUNT_WORDS:
             break
-        noun = w
+        if not _is_verb(w):
+            noun = w
         if word[0].isupper():
             names.append(word)
     return "", "", ""
+
+
+_NOT = {"not", "never", "no", "cannot"}
+_TIME_UNIT = re.compile(r"^\s*-?\s*(?:second|minute|hour|day|week|month|year|decade)s?\b", re.I)
 
 
 def actions(v: ClaimView) -> list[tuple[tuple[str, str, str], Value]]:
@@ -340,11 +361,19 @@ def actions(v: ClaimView) -> list[tuple[tuple[str, str, str], Value]]:
             low, high = _total(q)
             out.append(((word, noun, names), _value(v, _phrase(v.text, offset, end), q.value, low, high)))
     for m in _ZERO.finditer(v.text):
-        out.append(((m.group(1).lower(), "", ""), _value(v, m.group(0), 0, 0.0, 0.0)))
+        out.append(((m.group(2).lower(), _zero_noun(m), ""), _value(v, m.group(0), 0, 0.0, 0.0)))
     return out
 
 
+def _zero_noun(m: re.Match) -> str:
+    """What a zero counts: "no protesters were" -> protesters; "no one", "nobody" -> ""."""
+    words = (m.group(1) or "").split()
+    return words[-1].lower() if words else ""
+
+
 def _is_verb(word: str) -> bool:
+    if word in WORD_NUMBERS or word in SCALES:
+        return False  # "hundred"
     return (word.endswith("ed") and len(word) > 4) or word in _PARTICIPLES
 
 
@@ -363,13 +392,9 @@ def event_day(v: ClaimView) -> Value | None:
     return _value(v, w.text, iso)
 
 
-def times_of_day(v: ClaimView) -> list[Value]:
-    """Times of day, as minutes after midnight ("10:15 a.m.", "11 pm", "21:00")."""
-    return [x for _, x in _times(v)]
-
-
 def _times(v: ClaimView) -> list[tuple[int, Value]]:
-    """Times of day with their offsets in the claim."""
+    """Times of day, as minutes after midnight ("10:15 a.m.", "11 pm", "21:00"), with their
+    offsets in the claim."""
     out = []
     for m in _TIME.finditer(v.text):
         hour, minute, half = (
@@ -553,12 +578,17 @@ class _Units:
 
 
 def _disagree(
-    xs: list[tuple[tuple[str, ...], Value]], ys: list[tuple[tuple[str, ...], Value]], units: _Units
+    xs: list[tuple[tuple[str, ...], Value]],
+    ys: list[tuple[tuple[str, ...], Value]],
+    units: _Units,
+    same=None,
 ):
-    """Pairs of values of the same thing (``_same_keys``) that cannot both hold: a value counts
-    against the other side only when it is compatible with none of that side's values of the
-    same thing ("15.5 and 8 percent" against "8 and 15.5 percent" is agreement)."""
-    return _lonely([(x, y) for kx, x in xs for ky, y in ys if _same_keys(kx, ky, units)])
+    """Pairs of values of the same thing (``_same_keys``, or ``same(kx, ky)``) that cannot both
+    hold: a value counts against the other side only when it is compatible with none of that
+    side's values of the same thing ("15.5 and 8 percent" against "8 and 15.5 percent" is
+    agreement)."""
+    same = same or (lambda kx, ky: _same_keys(kx, ky, units))
+    return _lonely([(x, y) for kx, x in xs for ky, y in ys if same(kx, ky)])
 
 
 def _same_keys(kx: tuple[str, ...], ky: tuple[str, ...], units: _Units) -> bool:
@@ -633,8 +663,10 @@ def _pair_conflicts(cid: str | None, pairs: list[tuple[Facts, Facts, bool]], uni
             continue
         if fa.day and fb.day and fa.day.value != fb.day.value and fa.view.article_id != fb.view.article_id:
             add("date", fa.day, fb.day, "different days given for the same event")
-        if len(fa.times) == 1 and len(fb.times) == 1 and not _overlaps(fa.times[0], fb.times[0]):
-            add("time", fa.times[0], fb.times[0], "different times of day given for the same event")
+        if len(fa.times) == 1 and len(fb.times) == 1:
+            (key_a, a), (key_b, b) = fa.times[0], fb.times[0]
+            if key_a[1] == key_b[1] and not _overlaps(a, b):  # written in one zone
+                add("time", a, b, "different times of day given for the same event")
         if fa.place and fb.place and not _same_place(fa.place.value, fb.place.value):
             add("place", fa.place, fb.place, "different places given for the same event")
     return [_conflict(cid, attr, list(vals.values()), reasons[attr]) for attr, vals in sorted(found.items())]
@@ -679,62 +711,105 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
 def story_conflicts(
     views: list[ClaimView], story_of: dict[str, str] | None, cluster_of: dict[str, str]
 ) -> list[dict]:
-    """Figures that two articles of one story give differently, however their sentences are
-    clustered (a cluster's own comparisons need the sentences close; these do not).
+    """Figures that two articles of one story give differently, however their claims are
+    clustered (a cluster's own comparisons need the sentences close; these do not):
 
     - counts of what happened to whom, however differently the sentences are worded ("no one
       was injured" against "two were injured during the show"; "84 people were taken to
-      hospital" against "120 were taken to hospital"): the verb of the count makes it one
-      figure (``action``);
-    - times of day of one action ("landed at 10:15 a.m." against "will land at 9:45 am") in
-      sentences about one thing (``_same_subject``).
+      hospital" against "120 were taken to hospital"): the verb of the count (``action``) and,
+      where both give one, the noun it counts make it one figure;
+    - times of day of one action ("landed at 10:15 a.m." against "will land at 9:45 am"), in
+      the same zone as written, in sentences about one thing (``_same_subject``).
 
-    Two claims naming different days are of two events. Without stories, a small run is one."""
+    Claims naming different days are of two events, and claims naming people, organisations or
+    places must share a name. Per story and verb the ``MAX_COMPARED`` earliest claims are
+    compared, and each set of disagreeing values is one record (a cluster's record of the same
+    claims is kept instead), so the work and the output grow with the claims, not with their
+    pairs. Without stories, a small run is one story (as for candidate pairs)."""
     if story_of is None and len(views) > STORY_MAX:
         return []
-    blocks: dict[str, list[tuple[ClaimView, list, list]]] = defaultdict(list)
+    buckets: dict[tuple[str, str, str], dict[str, tuple[ClaimView, list]]] = defaultdict(dict)
     for v in views:
-        counted, timed = actions(v), _timed(v)
-        if counted or timed:
-            story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
-            blocks[story].append((v, counted, timed))
+        story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
+        for attribute, found in (("count", actions(v)), ("time", _timed(v))):
+            for keys, x in found:
+                if not keys[0]:
+                    continue
+                claim = buckets[(story, attribute, stem(keys[0]))].setdefault(v.claim_id, (v, []))
+                claim[1].append((keys[1:], x))
     units = _Units()
+
+    def same_count(
+        kx: tuple[str, ...], ky: tuple[str, ...]
+    ) -> bool:  # (noun, names); the verb is the bucket's
+        (noun_x, names_x), (noun_y, names_y) = kx, ky
+        nouns = not noun_x or not noun_y or units.same(noun_x, noun_y)
+        return nouns and (not names_x or not names_y or names_x == names_y)
+
+    def same_time(kx: tuple[str, ...], ky: tuple[str, ...]) -> bool:  # (zone,)
+        return kx == ky
+
     out = []
-    for members in blocks.values():
-        for (a, xs, ta), (b, ys, tb) in combinations(members[:STORY_MAX], 2):
-            if a.article_id == b.article_id or a.text == b.text or _other_days(a, b):
+    for (_, attribute, _), claims in sorted(buckets.items()):
+        members = sorted(claims.values(), key=lambda c: c[0].order_key)[:MAX_COMPARED]
+        sets: DisjointSets[tuple[str, str]] = DisjointSets()
+        values: dict[tuple[str, str], Value] = {}
+        for (a, xs), (b, ys) in combinations(members, 2):
+            if not _story_pair(a, b) or (attribute == "time" and not _same_subject(a, b)):
                 continue
-            ca, cb = cluster_of.get(a.claim_id), cluster_of.get(b.claim_id)
-            cid = ca if ca == cb else None
-            same = [  # what happened, to what, agree; and the names, exactly ("Russian soldiers")
-                (x, y)
-                for kx, x in xs
-                for ky, y in ys
-                if _same_keys(kx[:2], ky[:2], units) and (not kx[2] or not ky[2] or kx[2] == ky[2])
-            ]
-            for x, y in _lonely(same):
-                reason = "different numbers for what happened to whom in one story"
-                out.append(_conflict(cid, "count", [x, y], reason))
-            if ta and tb and _same_subject(a, b):
-                for x, y in _disagree(ta, tb, units):
-                    out.append(_conflict(cid, "time", [x, y], "different times of day for one action"))
+            for x, y in _disagree(xs, ys, units, same_time if attribute == "time" else same_count):
+                kx, ky = (x.claim_id, x.text), (y.claim_id, y.text)
+                values[kx], values[ky] = x, y
+                sets.add(kx)
+                sets.add(ky)
+                sets.union(kx, ky)
+        groups: dict[tuple[str, str], list[Value]] = defaultdict(list)
+        for key in sorted(values):
+            groups[sets.find(key)].append(values[key])
+        reason = (
+            "different numbers for what happened to whom in one story"
+            if attribute == "count"
+            else "different times of day for one action"
+        )
+        for group in groups.values():
+            ids = {x.claim_id for x in group}
+            common = {cluster_of.get(i) for i in ids}
+            out.append(_conflict(common.pop() if len(common) == 1 else None, attribute, group, reason))
     return out
 
 
-def _timed(v: ClaimView) -> list[tuple[tuple[str, ...], Value]]:
-    """Its times of day, each keyed by the word it is the time of: the last content word
-    before it ("landed in Honolulu at 10:15 a.m." -> landed)."""
-    out = []
-    for start, t in _times(v):
-        words = re.findall(r"[A-Za-z]+", v.text[max(0, start - 60) : start])
-        for word in reversed(words):
-            if word.lower() not in STOP_WORDS and word.lower() not in _TIME_WORDS and not word[0].isupper():
-                out.append(((word.lower(),), t))
-                break
-    return out
+def _story_pair(a: ClaimView, b: ClaimView) -> bool:
+    """Whether two claims of one story are compared by ``story_conflicts``: of two articles,
+    not one text, not of two days, and, when both name people, organisations or places,
+    sharing one ("arrested in Leeds" is not "in York")."""
+    if a.article_id == b.article_id or a.text == b.text or _other_days(a, b):
+        return False
+    names_a, names_b = _name_words(a), _name_words(b)
+    return not (names_a and names_b) or bool(names_a & names_b)
 
 
 _TIME_WORDS = {"am", "pm", "local", "time", "around", "about", "approximately", "shortly", "roughly"}
+
+
+def _timed(v: ClaimView) -> list[tuple[tuple[str, str], Value]]:
+    """Its times of day, each keyed by the word it is the time of (the last content word before
+    it: "landed in Honolulu at 10:15 a.m." -> landed; "" when none) and the zone written after
+    it ("none" when none: "3:15 p.m. GMT" is not compared with "10:15 a.m. local time" or with a
+    bare "9:45 am")."""
+    out = []
+    for start, t in _times(v):
+        words = re.findall(r"[A-Za-z]{2,}", v.text[max(0, start - 60) : start])
+        zone = _ZONE.match(v.text[start + len(t.text) :])
+        word = next(
+            (
+                w.lower()
+                for w in reversed(words)
+                if w.lower() not in STOP_WORDS and w.lower() not in _TIME_WORDS and not w[0].isupper()
+            ),
+            "",
+        )
+        out.append(((word, zone.group(0).strip().lower() if zone else "none"), t))
+    return out
 
 
 def _other_days(a: ClaimView, b: ClaimView) -> bool:
