@@ -26,6 +26,7 @@ Each record says in plain words what each outlet states (``summary``:
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ MAX_COMPARED = 60  # members of a cluster compared pairwise (earliest first)
 NEGATION_COSINE = 0.8  # ...and whose sentence vectors are this close (the same statement otherwise)
 AMOUNT_COSINE = 0.6  # figures are compared between sentences at least this close (vectors)
 MEASURE_SLACK = 0.05  # "229 feet" and "70 meters": measurements agree within rounding
-STORY_MAX = 1000  # claims with counts or times compared across one story (or a run without stories)
+STORY_MAX = 1000  # a run without stories is compared as one story up to this many claims
 _NEGATION = re.compile(
     r"\b(not|no(?!\.?\s*\d)|never|none|nobody|neither|nor|denied|denies|without)\b|n[’']t\b", re.I
 )
@@ -739,25 +740,22 @@ def story_conflicts(
                 claim[1].append((keys[1:], x))
     units = _Units()
 
-    def same_count(
-        kx: tuple[str, ...], ky: tuple[str, ...]
-    ) -> bool:  # (noun, names); the verb is the bucket's
+    def same_count(kx: tuple[str, ...], ky: tuple[str, ...]) -> bool:
+        """Keys (noun, names) of one bucket's verb: nouns alike and names equal where both give them."""
         (noun_x, names_x), (noun_y, names_y) = kx, ky
         nouns = not noun_x or not noun_y or units.same(noun_x, noun_y)
         return nouns and (not names_x or not names_y or names_x == names_y)
 
-    def same_time(kx: tuple[str, ...], ky: tuple[str, ...]) -> bool:  # (zone,)
-        return kx == ky
-
     out = []
     for (_, attribute, _), claims in sorted(buckets.items()):
         members = sorted(claims.values(), key=lambda c: c[0].order_key)[:MAX_COMPARED]
+        same = operator.eq if attribute == "time" else same_count  # a time's key is its zone
         sets: DisjointSets[tuple[str, str]] = DisjointSets()
         values: dict[tuple[str, str], Value] = {}
         for (a, xs), (b, ys) in combinations(members, 2):
             if not _story_pair(a, b) or (attribute == "time" and not _same_subject(a, b)):
                 continue
-            for x, y in _disagree(xs, ys, units, same_time if attribute == "time" else same_count):
+            for x, y in _disagree(xs, ys, units, same):
                 kx, ky = (x.claim_id, x.text), (y.claim_id, y.text)
                 values[kx], values[ky] = x, y
                 sets.add(kx)
