@@ -36,15 +36,24 @@ class SentenceRunner:
 
     def run(self, ids: Ids) -> np.ndarray:
         """The graph's first output for one sentence (its row of the batch of one)."""
-        array = np.asarray([ids], dtype=np.int64)
-        return self._session.run(None, {"input_ids": array, "attention_mask": np.ones_like(array)})[0][0]
+        return self.run_all(ids)[0]
 
-    def run_distinct(self, keys: list[Ids]) -> dict[Ids, np.ndarray]:
-        """The output of each distinct sentence of ``keys``, over ``WORKERS`` threads."""
+    def run_all(self, ids: Ids) -> list[np.ndarray]:
+        """Every output of the graph for one sentence (each its row of the batch of one)."""
+        array = np.asarray([ids], dtype=np.int64)
+        outputs = self._session.run(None, {"input_ids": array, "attention_mask": np.ones_like(array)})
+        return [out[0] for out in outputs]
+
+    def run_distinct(
+        self, keys: list[Ids], every_output: bool = False
+    ) -> dict[Ids, np.ndarray | list[np.ndarray]]:
+        """The output of each distinct sentence of ``keys`` (all of them with ``every_output``),
+        over ``WORKERS`` threads."""
         distinct = list(dict.fromkeys(keys))
+        one = self.run_all if every_output else self.run
         if WORKERS == 1 or len(distinct) < 2 * WORKERS:
-            outputs = [self.run(k) for k in distinct]
+            outputs = [one(k) for k in distinct]
         else:
             with ThreadPoolExecutor(WORKERS) as pool:
-                outputs = list(pool.map(self.run, distinct, chunksize=16))
+                outputs = list(pool.map(one, distinct, chunksize=16))
         return dict(zip(distinct, outputs, strict=True))

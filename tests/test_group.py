@@ -499,3 +499,24 @@ def test_reports_placing_one_event_in_different_cities_conflict_but_a_city_and_i
     assert said["2" * 16] == "Geneva" and said["1" * 16] == "Lyon"
     # France contains Lyon: those two reports agree
     assert not [c for c in group_claims([claims[0], claims[2]])[1] if c["attribute"] == "place"]
+
+
+def test_word_pieces_align_a_paraphrase_of_one_fact_better_than_another_fact_of_the_story():
+    """The pair model reads how the two sentences' word pieces match (the real shipped encoder),
+    not only their sentence vectors: a rewording of the fact aligns better than another fact that
+    shares the story's names and topic, and each sentence's rows do not depend on its batch."""
+    from builder.group.embed import TokenStore, alignment, load_embedder
+
+    fact = "Police arrested two men after a fire destroyed the warehouse on Friday."
+    reworded = "Two men were arrested by police after Friday's warehouse fire."
+    other = "The warehouse fire on Friday forced the police to close three roads nearby."
+    embedder = load_embedder()
+    store = TokenStore(embedder.token_dims)
+    refs = [store.add(e) for e in embedder.encode_all([fact, reworded, other])]
+    alone = store.add(embedder.encode_all([reworded])[0])
+
+    assert alignment(refs[0], refs[0])[0] == pytest.approx(1.0, abs=0.01)
+    assert alignment(refs[0], refs[1]) == pytest.approx(alignment(refs[1], refs[0]), abs=1e-6)
+    assert alignment(refs[0], refs[1])[0] > alignment(refs[0], refs[2])[0] + 0.1
+    assert (alone.rows() == refs[1].rows()).all()  # its batch-mates change nothing
+    assert alignment(refs[0], None) == (0.0, 0.0)

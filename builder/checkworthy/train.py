@@ -363,10 +363,13 @@ def _export(network, config: TrainConfig) -> tuple[bytes, bytes | None]:
     return export_onnx(network, "logits", config.quantise)
 
 
-def export_onnx(network, output: str, quantise: bool = True) -> tuple[bytes, bytes | None]:
+def export_onnx(
+    network, output: str | tuple[str, ...], quantise: bool = True, per_token: tuple[str, ...] = ()
+) -> tuple[bytes, bytes | None]:
     """A torch module taking (input_ids, attention_mask) as ONNX bytes with dynamic batch and
     length (int8 weights when ``quantise``, by dynamic quantisation), and the fp32 bytes beside
-    them. Also exports grouping's sentence encoder (scripts/export_group_encoder.py)."""
+    them. ``output`` names its outputs; those in ``per_token`` have a row per token. Also exports
+    grouping's sentence encoder (scripts/export_group_encoder.py)."""
     import tempfile
 
     import torch
@@ -380,10 +383,11 @@ def export_onnx(network, output: str, quantise: bool = True) -> tuple[bytes, byt
                 (ids, torch.ones_like(ids)),
                 str(fp32),
                 input_names=["input_ids", "attention_mask"],
-                output_names=[output],
+                output_names=[output] if isinstance(output, str) else list(output),
                 dynamic_axes={
                     "input_ids": {0: "batch", 1: "tokens"},
                     "attention_mask": {0: "batch", 1: "tokens"},
+                    **{name: {0: "batch", 1: "tokens"} for name in per_token},
                 },
                 opset_version=17,
                 dynamo=False,

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from builder.errors import ClaimsetError, Errors
 from builder.group.cluster import (
     ClaimView,
@@ -27,7 +25,7 @@ from builder.group.cluster import (
     view_of,
 )
 from builder.group.conflicts import cluster_conflicts, negation_conflicts, story_conflicts, weekday_conflicts
-from builder.group.embed import load_embedder
+from builder.group.embed import TokenStore, load_embedder
 from builder.group.normalize import EntityIndex, build_entity_index
 from builder.group.pairs import load_pair_model
 from builder.records import Claim, Run, Story
@@ -90,14 +88,16 @@ def group_claims(
 
 
 def _views(claims: Iterable[dict], index: EntityIndex) -> list[ClaimView]:
-    """Each claim's view with its sentence vector, embedded a batch at a time."""
+    """Each claim's view with its sentence vector and word-piece vectors, embedded a batch at a time."""
     embedder = load_embedder()
+    store = TokenStore(embedder.token_dims)  # on disk while the views live
     views: list[ClaimView] = []
     batch: list[ClaimView] = []
 
     def flush() -> None:
-        for v, vector in zip(batch, embedder.encode([v.text for v in batch]), strict=True):
-            v.vector = vector.astype(np.float16)  # exact: the embedder rounds to float16; half the memory
+        for v, encoded in zip(batch, embedder.encode_all([v.text for v in batch]), strict=True):
+            v.vector = encoded.vector  # float16: half the memory
+            v.tokens = store.add(encoded)
         views.extend(batch)
         batch.clear()
 

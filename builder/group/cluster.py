@@ -26,6 +26,7 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 from wordfreq import zipf_frequency
 
+from builder.group.embed import TokenRef, alignment
 from builder.group.normalize import (
     EntityIndex,
     Quantity,
@@ -89,6 +90,7 @@ class ClaimView:
     dates: frozenset[str] = frozenset()
     quotes: frozenset[str] = frozenset()
     vector: np.ndarray | None = None  # unit sentence vector, float16
+    tokens: TokenRef | None = None  # its word-piece vectors (embed.TokenStore)
     places: tuple[tuple[int, str, str], ...] = ()  # (offset, words, canonical key) of named places
     publisher: str = ""
 
@@ -225,6 +227,7 @@ def pair_features(a: ClaimView, b: ClaimView) -> list[float]:
     shared_numbers = len(a.numbers & b.numbers)
     both_numbers = bool(a.numbers) and bool(b.numbers)
     la, lb = len(a.words) + len(a.ents), len(b.words) + len(b.ents)
+    aligned, aligned_min = alignment(a.tokens, b.tokens)
     return [
         cos,
         w_over,
@@ -238,6 +241,9 @@ def pair_features(a: ClaimView, b: ClaimView) -> list[float]:
         min(la, lb) / max(la, lb, 1),
         cos * w_over,
         cos * e_over,
+        aligned,
+        aligned_min,
+        aligned * w_over,
     ]
 
 

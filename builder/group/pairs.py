@@ -30,6 +30,9 @@ FEATURES = (
     "length_ratio",
     "cosine_x_word_overlap",
     "cosine_x_entity_overlap",
+    "alignment",
+    "alignment_min",
+    "alignment_x_word_overlap",
 )
 
 
