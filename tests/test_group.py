@@ -520,3 +520,14 @@ def test_word_pieces_align_a_paraphrase_of_one_fact_better_than_another_fact_of_
     assert alignment(refs[0], refs[1])[0] > alignment(refs[0], refs[2])[0] + 0.1
     assert (alone.rows() == refs[1].rows()).all()  # its batch-mates change nothing
     assert alignment(refs[0], None) == (0.0, 0.0)
+
+
+def test_each_disagreement_is_one_record_even_when_a_cluster_and_a_close_pair_both_find_it(example_run):
+    """A cluster's record and a record of two close claims left apart may find one disagreement
+    ("the entire Donbas region" against "about a fifth of the Donetsk"): a journalist reads it once."""
+    records = read_jsonl(example_run / "conflicts.jsonl")
+    assert any(r["attribute"] == "scope" for r in records)
+    for a in records:
+        for b in records:
+            if a is not b and a["attribute"] == b["attribute"]:
+                assert not set(a["claim_ids"]) <= set(b["claim_ids"]), (a["summary"], b["summary"])

@@ -132,16 +132,24 @@ def _group(
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
     conflicts.extend(story_conflicts(views, story_of, cluster_of))
-    conflicts.sort(
-        key=lambda c: (c["cluster_id"] is None, c["cluster_id"] or "", c["attribute"], c["conflict_id"])
+    conflicts.sort(  # a cluster's own first, then the others; the most claims first
+        key=lambda c: (
+            c["cluster_id"] is None,
+            -len(c["claim_ids"]),
+            c["cluster_id"] or "",
+            c["attribute"],
+            c["conflict_id"],
+        )
     )
-    seen: set[tuple] = set()  # one record per disagreement: a cluster's own first, then the others
+    kept: dict[tuple[str, str], list[set[str]]] = defaultdict(list)  # (attribute, claim) -> kept claim sets
     unique = []
-    for c in conflicts:
-        key = (c["attribute"], tuple(c["claim_ids"]))
-        if key not in seen:
-            seen.add(key)
-            unique.append(c)
+    for c in conflicts:  # one record per disagreement: none whose claims another record already holds
+        claims = set(c["claim_ids"])
+        if any(claims <= other for other in kept[(c["attribute"], c["claim_ids"][0])]):
+            continue
+        for claim in claims:
+            kept[(c["attribute"], claim)].append(claims)
+        unique.append(c)
     conflicts = sorted(unique, key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]))
     by_cluster: dict[str, list[str]] = {}
     for c in conflicts:
