@@ -9,8 +9,10 @@ else is run with it, in whatever batch or process. Distinct sentences are shared
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -18,6 +20,7 @@ THREADS = 1  # ONNX Runtime threads per network call: fixed, so outputs do not d
 WORKERS = min(2, os.cpu_count() or 1)  # sentences run at once (threads), each on its own
 
 Ids = tuple[int, ...]
+T = TypeVar("T")
 
 
 class SentenceRunner:
@@ -44,13 +47,17 @@ class SentenceRunner:
         outputs = self._session.run(None, {"input_ids": array, "attention_mask": np.ones_like(array)})
         return [out[0] for out in outputs]
 
-    def run_distinct(
-        self, keys: list[Ids], every_output: bool = False
-    ) -> dict[Ids, np.ndarray | list[np.ndarray]]:
-        """The output of each distinct sentence of ``keys`` (all of them with ``every_output``),
-        over ``WORKERS`` threads."""
+    def run_distinct(self, keys: list[Ids]) -> dict[Ids, np.ndarray]:
+        """The first output of each distinct sentence of ``keys``, over ``WORKERS`` threads."""
+        return self._distinct(self.run, keys)
+
+    def run_distinct_all(self, keys: list[Ids]) -> dict[Ids, list[np.ndarray]]:
+        """Every output of each distinct sentence of ``keys``, over ``WORKERS`` threads."""
+        return self._distinct(self.run_all, keys)
+
+    @staticmethod
+    def _distinct(one: Callable[[Ids], T], keys: list[Ids]) -> dict[Ids, T]:
         distinct = list(dict.fromkeys(keys))
-        one = self.run_all if every_output else self.run
         if WORKERS == 1 or len(distinct) < 2 * WORKERS:
             outputs = [one(k) for k in distinct]
         else:

@@ -512,7 +512,8 @@ def test_word_pieces_align_a_paraphrase_of_one_fact_better_than_another_fact_of_
     other = "The warehouse fire on Friday forced the police to close three roads nearby."
     embedder = load_embedder()
     store = TokenStore(embedder.token_dims)
-    refs = [store.add(e) for e in embedder.encode_all([fact, reworded, other])]
+    unrelated = "Shares in the retailer rose 4% after it raised its forecast for the year."
+    refs = [store.add(e) for e in embedder.encode_all([fact, reworded, other, unrelated])]  # on 2 threads
     alone = store.add(embedder.encode_all([reworded])[0])
 
     assert alignment(refs[0], refs[0])[0] == pytest.approx(1.0, abs=0.01)
@@ -527,7 +528,10 @@ def test_each_disagreement_is_one_record_even_when_a_cluster_and_a_close_pair_bo
     ("the entire Donbas region" against "about a fifth of the Donetsk"): a journalist reads it once."""
     records = read_jsonl(example_run / "conflicts.jsonl")
     assert any(r["attribute"] == "scope" for r in records)
-    for a in records:
-        for b in records:
-            if a is not b and a["attribute"] == b["attribute"]:
-                assert not set(a["claim_ids"]) <= set(b["claim_ids"]), (a["summary"], b["summary"])
+    stated = [
+        (r["attribute"], {(v["claim_id"], v["text"]) for v in r["values"]}, r["summary"]) for r in records
+    ]
+    for n, (attribute, values, text) in enumerate(stated):
+        for m, (other_attribute, other_values, other_text) in enumerate(stated):
+            if n != m and attribute == other_attribute:
+                assert not values <= other_values, (text, other_text)

@@ -132,23 +132,25 @@ def _group(
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
     conflicts.extend(story_conflicts(views, story_of, cluster_of))
-    conflicts.sort(  # a cluster's own first, then the others; the most claims first
+    # one record per disagreement: none whose statements (claim and value) another record of the
+    # same attribute already holds; the most statements first, then a cluster's own record
+    conflicts.sort(
         key=lambda c: (
+            -len(c["values"]),
             c["cluster_id"] is None,
-            -len(c["claim_ids"]),
             c["cluster_id"] or "",
             c["attribute"],
             c["conflict_id"],
         )
     )
-    kept: dict[tuple[str, str], list[set[str]]] = defaultdict(list)  # (attribute, claim) -> kept claim sets
+    kept: dict[tuple[str, str], list[set[tuple[str, str]]]] = defaultdict(list)  # (attribute, claim) ->
     unique = []
-    for c in conflicts:  # one record per disagreement: none whose claims another record already holds
-        claims = set(c["claim_ids"])
-        if any(claims <= other for other in kept[(c["attribute"], c["claim_ids"][0])]):
+    for c in conflicts:
+        stated = {(v["claim_id"], v["text"]) for v in c["values"]}
+        if any(stated <= other for other in kept[(c["attribute"], c["values"][0]["claim_id"])]):
             continue
-        for claim in claims:
-            kept[(c["attribute"], claim)].append(claims)
+        for claim_id in {claim_id for claim_id, _ in stated}:
+            kept[(c["attribute"], claim_id)].append(stated)
         unique.append(c)
     conflicts = sorted(unique, key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]))
     by_cluster: dict[str, list[str]] = {}

@@ -12,7 +12,8 @@ The same call gives each word piece's contextual vector (projected to ``token_di
 length). ``alignment`` matches the word pieces of two sentences to each other (greedy
 alignment weighted by rarity, as BERTScore does), which tells "the same fact" from "the same
 story" better than the two sentence vectors' cosine (``bench/eval_group.py``). Grouping keeps
-them, int8, in a ``TokenStore`` spilled to a temporary file, so they cost disk, not memory.
+them, int8, in a ``TokenStore`` spilled to a temporary file (in the system's temporary folder,
+``TMPDIR``), so they cost disk, not memory, unless that folder is a RAM disk.
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ def piece_weight(piece: str) -> float:
     (``wordfreq``), at least 0.5; punctuation 0.1. Never depends on the run's other claims."""
     from wordfreq import zipf_frequency
 
-    continued = piece.startswith("##")
-    if not (continued or piece.isalnum()):
+    word = piece.removeprefix("##")
+    if not any(ch.isalnum() for ch in word):
         return 0.1
-    return max(0.5, 7.0 - zipf_frequency(piece.removeprefix("##"), "en"))
+    return max(0.5, 7.0 - zipf_frequency(word, "en"))
 
 
 class Embedder:
@@ -66,22 +67,27 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit vectors, one row per text; the same text always gets the same row."""
         out = np.zeros((len(texts), self.dims), dtype=np.float32)
-        for row, found in enumerate(self.encode_all(texts)):
-            out[row] = found.vector
+        if not texts:
+            return out
+        distinct = list(dict.fromkeys(texts))
+        ids = dict(zip(distinct, (tuple(e.ids) for e in self.tokenizer.encode_batch(distinct)), strict=True))
+        found = self._runner.run_distinct(list(ids.values()))
+        for row, text in enumerate(texts):
+            # float16 rounding, as the vectors are compared: hides last-bit differences between kernels
+            out[row] = found[ids[text]].astype(np.float16)
         return out
 
     def encode_all(self, texts: list[str]) -> list[Encoded]:
         """Each text's sentence vector and word-piece vectors; the same text, the same values."""
         distinct = list(dict.fromkeys(texts))
         encodings = dict(zip(distinct, self.tokenizer.encode_batch(distinct), strict=True))
-        found = self._runner.run_distinct([tuple(e.ids) for e in encodings.values()], every_output=True)
+        found = self._runner.run_distinct_all([tuple(e.ids) for e in encodings.values()])
         done: dict[str, Encoded] = {}
         for text, e in encodings.items():
             vector, tokens = found[tuple(e.ids)]
             keep = [k for k, special in enumerate(e.special_tokens_mask) if not special]
             done[text] = Encoded(
-                # float16 rounding, as the vectors are compared: hides last-bit differences between kernels
-                vector.astype(np.float16),
+                vector.astype(np.float16),  # rounded as in ``encode``
                 tokens[keep],
                 np.array([piece_weight(e.tokens[k]) for k in keep], dtype=np.float32),
             )
