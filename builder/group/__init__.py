@@ -132,27 +132,10 @@ def _group(
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
     conflicts.extend(story_conflicts(views, story_of, cluster_of))
-    # one record per disagreement: none whose statements (claim and value) another record of the
-    # same attribute already holds; the most statements first, then a cluster's own record
-    conflicts.sort(
-        key=lambda c: (
-            -len(c["values"]),
-            c["cluster_id"] is None,
-            c["cluster_id"] or "",
-            c["attribute"],
-            c["conflict_id"],
-        )
+    conflicts = sorted(
+        _one_per_disagreement(conflicts),
+        key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]),
     )
-    kept: dict[tuple[str, str], list[set[tuple[str, str]]]] = defaultdict(list)  # (attribute, claim) ->
-    unique = []
-    for c in conflicts:
-        stated = {(v["claim_id"], v["text"]) for v in c["values"]}
-        if any(stated <= other for other in kept[(c["attribute"], c["values"][0]["claim_id"])]):
-            continue
-        for claim_id in {claim_id for claim_id, _ in stated}:
-            kept[(c["attribute"], claim_id)].append(stated)
-        unique.append(c)
-    conflicts = sorted(unique, key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]))
     by_cluster: dict[str, list[str]] = {}
     for c in conflicts:
         by_cluster.setdefault(c["cluster_id"] or "", []).append(c["conflict_id"])
@@ -163,6 +146,32 @@ def _group(
     cluster_rows.sort(key=lambda r: (-len(r["article_ids"]), -r["size"], r["cluster_id"]))
     claim_rows = (_claim_record(v, cluster_of[v.claim_id], clusters_of[v.claim_id]) for v in views)
     return cluster_rows, conflicts, claim_rows
+
+
+def _one_per_disagreement(conflicts: list[dict]) -> list[dict]:
+    """The records but those whose statements (each claim with its value) another record of the
+    same attribute already holds; records with most statements are kept first, then a cluster's own."""
+    order = sorted(
+        conflicts,
+        key=lambda c: (
+            -len(c["values"]),
+            c["cluster_id"] is None,
+            c["cluster_id"] or "",
+            c["attribute"],
+            c["conflict_id"],
+        ),
+    )
+    # (attribute, claim_id) -> the statement sets kept that include that claim
+    kept: dict[tuple[str, str], list[set[tuple[str, str]]]] = defaultdict(list)
+    unique = []
+    for c in order:
+        stated = {(v["claim_id"], v["text"]) for v in c["values"]}
+        if any(stated <= other for other in kept[(c["attribute"], c["values"][0]["claim_id"])]):
+            continue  # a superset holds the first value's claim, so its list is enough to look in
+        for claim_id in {claim_id for claim_id, _ in stated}:
+            kept[(c["attribute"], claim_id)].append(stated)
+        unique.append(c)
+    return unique
 
 
 def _agreed(values: list[list[str]]) -> list[str]:
