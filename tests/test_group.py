@@ -171,6 +171,40 @@ def test_counts_of_one_story_worded_differently_are_flagged_by_what_happened():
     assert counts[0]["summary"] == "one.example: no one was injured; two.example: two were injured during the"
 
 
+def test_an_article_that_says_no_one_and_some_were_hurt_contradicts_itself_but_two_counts_do_not():
+    # "were injured" and "suffered injuries" count the same thing (one root), in one article too
+    one_article = [
+        _made("1" * 16, "a" * 16, 'The operator added that "no one was injured".', "one.example"),
+        _made(
+            "2" * 16,
+            "a" * 16,
+            "Two people suffered minor injuries after the barge caught fire.",
+            "one.example",
+            ["Two"],
+        ),
+    ]
+    _, conflicts, _ = group_claims(one_article)
+    counts = [c for c in conflicts if c["attribute"] == "count"]
+    assert [c["summary"] for c in counts] == [
+        "one.example: no one was injured / Two people suffered minor injuries"
+    ]
+    # an article's own different figures are of different things: not compared
+    figures = [
+        _made(
+            "1" * 16,
+            "a" * 16,
+            "Three people were injured in the first crash on the bridge.",
+            "one.example",
+            ["Three"],
+        ),
+        _made(
+            "2" * 16, "a" * 16, "Five people were injured on the road that morning.", "one.example", ["Five"]
+        ),
+    ]
+    _, conflicts, _ = group_claims(figures)
+    assert [c for c in conflicts if c["attribute"] == "count"] == []
+
+
 @pytest.mark.parametrize(
     "first, second, numbers",
     [

@@ -718,7 +718,8 @@ def story_conflicts(
     - counts of what happened to whom, however differently the sentences are worded ("no one
       was injured" against "two were injured during the show"; "84 people were taken to
       hospital" against "120 were taken to hospital"): the verb of the count (``action``) and,
-      where both give one, the noun it counts make it one figure;
+      where both give one, the noun it counts make it one figure; within one article, only
+      "no one" against some is compared (an article's own figures are of different things);
     - times of day of one action ("landed at 10:15 a.m." against "will land at 9:45 am"), in
       the same zone as written, in sentences about one thing (``_same_subject``).
 
@@ -736,7 +737,7 @@ def story_conflicts(
             for keys, x in found:
                 if not keys[0]:
                     continue
-                claim = buckets[(story, attribute, stem(keys[0]))].setdefault(v.claim_id, (v, []))
+                claim = buckets[(story, attribute, _root(keys[0]))].setdefault(v.claim_id, (v, []))
                 claim[1].append((keys[1:], x))
     units = _Units()
 
@@ -753,9 +754,14 @@ def story_conflicts(
         sets: DisjointSets[tuple[str, str]] = DisjointSets()
         values: dict[tuple[str, str], Value] = {}
         for (a, xs), (b, ys) in combinations(members, 2):
-            if not _story_pair(a, b) or (attribute == "time" and not _same_subject(a, b)):
+            one_article = a.article_id == b.article_id
+            if not _story_pair(a, b, attribute == "count") or (
+                attribute == "time" and not _same_subject(a, b)
+            ):
                 continue
             for x, y in _disagree(xs, ys, units, same):
+                if one_article and (x.high == 0) == (y.high == 0):
+                    continue  # an article's own figures are of different things; "no one" against some is not
                 kx, ky = (x.claim_id, x.text), (y.claim_id, y.text)
                 values[kx], values[ky] = x, y
                 sets.add(kx)
@@ -776,11 +782,21 @@ def story_conflicts(
     return out
 
 
-def _story_pair(a: ClaimView, b: ClaimView) -> bool:
-    """Whether two claims of one story are compared by ``story_conflicts``: of two articles,
-    not one text, not of two days, and, when both name people, organisations or places,
-    sharing one ("arrested in Leeds" is not "in York")."""
-    if a.article_id == b.article_id or a.text == b.text or _other_days(a, b):
+ROOT_LENGTH = 5  # truncation stemming (Paice 1996; McNamee & Mayfield 2004): 5 letters for English
+
+
+def _root(word: str) -> str:
+    """The word's stem cut to ``ROOT_LENGTH`` letters, so that a verb and its noun share one
+    ("were injured" and "suffered injuries": Snowball gives injur / injuri), as do "evacuated"
+    and "evacuations"."""
+    return stem(word)[:ROOT_LENGTH]
+
+
+def _story_pair(a: ClaimView, b: ClaimView, one_article: bool = False) -> bool:
+    """Whether two claims of one story are compared by ``story_conflicts``: of two articles
+    (or of one, with ``one_article``), not one text, not of two days, and, when both name
+    people, organisations or places, sharing one ("arrested in Leeds" is not "in York")."""
+    if (a.article_id == b.article_id and not one_article) or a.text == b.text or _other_days(a, b):
         return False
     names_a, names_b = _name_words(a), _name_words(b)
     return not (names_a and names_b) or bool(names_a & names_b)
