@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -384,10 +385,8 @@ def link(
     for i in range(len(views)):
         if find(i) != i:
             inside[find(i)].append(i)
-    # strongest first; only pairs at the threshold link (sorting only them saves memory)
-    for (i, j), s in sorted(
-        ((p, s) for p, s in scored.items() if s >= threshold), key=lambda kv: (-kv[1], kv[0])
-    ):
+    for i, j in _strongest_first(scored, threshold):
+        s = scored[(i, j)]
         ri, rj = find(i), find(j)
         if ri == rj:
             edges[(i, j)] = s
@@ -417,6 +416,18 @@ def link(
         del related[pair]
     secondary = _secondary(views, members, cluster_of, related, threshold)
     return Clusters(views, members, edges, related, secondary, threshold, by_text)
+
+
+def _strongest_first(scored: dict[tuple[int, int], float], threshold: float) -> Iterator[tuple[int, int]]:
+    """The pairs scoring at least ``threshold``, highest score first, then by pair; sorted as
+    arrays, not as Python tuples (those cost 100,000 claims' grouping about 1 KB a claim)."""
+    strong = [pair for pair, s in scored.items() if s >= threshold]
+    n = len(strong)
+    score = np.fromiter((scored[p] for p in strong), np.float64, n)
+    first = np.fromiter((p[0] for p in strong), np.int64, n)
+    second = np.fromiter((p[1] for p in strong), np.int64, n)
+    for k in np.lexsort((second, first, -score)):
+        yield strong[k]
 
 
 def _score(scored: dict, by_text: dict[str, int], views: list[ClaimView], x: int, y: int) -> float:
