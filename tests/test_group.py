@@ -205,6 +205,51 @@ def test_an_article_that_says_no_one_and_some_were_hurt_contradicts_itself_but_t
     assert [c for c in conflicts if c["attribute"] == "count"] == []
 
 
+def _dated(claim: dict, when: str) -> dict:
+    """The claim with the date mention spaCy would give for ``when``."""
+    start = claim["text"].index(when)
+    claim["dates"] = [{"text": when, "label": "DATE", "char_start": start, "char_end": start + len(when)}]
+    return claim
+
+
+@pytest.mark.parametrize(
+    "zero, some",
+    [
+        # not a casualty count: "taken" to hospital and into custody are two things
+        (
+            "No one was taken to hospital, police said.",
+            ("Two men were taken into custody at the scene.", "Two", None),
+        ),
+        # a toll of another year is background, not today's
+        (
+            "No one was killed in the attack on the checkpoint.",
+            ("In 2019, 12 people were killed in a similar attack nearby.", "12", "2019"),
+        ),
+        (
+            "No one was injured in the fire.",
+            ("Last year, three workers were injured at the plant.", "three", "Last year"),
+        ),
+    ],
+)
+def test_an_articles_no_one_is_not_compared_with_its_other_counts_or_its_background(zero, some):
+    text, number, when = some
+    other = _made("2" * 16, "a" * 16, text, "one.example", [number])
+    claims = [_made("1" * 16, "a" * 16, zero, "one.example"), _dated(other, when) if when else other]
+    _, conflicts, _ = group_claims(claims)
+    assert [c["summary"] for c in conflicts if c["attribute"] == "count"] == []
+
+
+def test_verbs_sharing_their_first_letters_are_not_one_count():
+    # transport / transfer share "trans", but neither stem is the other's start
+    claims = _two_outlets(
+        "Fifteen people were transported to hospital after the blast.",
+        "Three were later transferred to a specialist burns unit.",
+        (["Fifteen"], ["Three"]),
+    )
+    _, conflicts, _ = group_claims(claims)
+    assert [c["summary"] for c in conflicts if c["attribute"] == "count"] == []
+
+
 @pytest.mark.parametrize(
     "first, second, numbers",
     [

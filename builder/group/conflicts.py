@@ -17,7 +17,9 @@ Values are normalised before they are compared, so compatible statements are not
 
 Across the articles of one story, however they are clustered (``story_conflicts``): counts of
 what happened to whom, by the verb after the count ("84 were taken to hospital" against "120
-people were taken to hospital"), and times of day of one action ("landed at").
+people were taken to hospital"), and times of day of one action ("landed at"). Inside one
+article, only a casualty count of "no one" against some ("no one was injured" against "two
+people suffered minor injuries").
 
 Each record says in plain words what each outlet states (``summary``:
 "www.bbc.com: 84 taken to hospital; www.theguardian.com: 120 taken to hospital").
@@ -30,6 +32,7 @@ import operator
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import date
 from itertools import combinations
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -712,14 +715,15 @@ def cluster_conflicts(clusters: Clusters) -> list[dict]:
 def story_conflicts(
     views: list[ClaimView], story_of: dict[str, str] | None, cluster_of: dict[str, str]
 ) -> list[dict]:
-    """Figures that two articles of one story give differently, however their claims are
+    """Figures that the articles of one story give differently, however their claims are
     clustered (a cluster's own comparisons need the sentences close; these do not):
 
     - counts of what happened to whom, however differently the sentences are worded ("no one
       was injured" against "two were injured during the show"; "84 people were taken to
       hospital" against "120 were taken to hospital"): the verb of the count (``action``) and,
-      where both give one, the noun it counts make it one figure; within one article, only
-      "no one" against some is compared (an article's own figures are of different things);
+      where both give one, the noun it counts make it one figure; within one article, only a
+      casualty count of "no one" against some, neither dated away from publication
+      (``_harm_today``: an article's own figures are otherwise of different things);
     - times of day of one action ("landed at 10:15 a.m." against "will land at 9:45 am"), in
       the same zone as written, in sentences about one thing (``_same_subject``).
 
@@ -737,13 +741,20 @@ def story_conflicts(
             for keys, x in found:
                 if not keys[0]:
                     continue
-                claim = buckets[(story, attribute, _root(keys[0]))].setdefault(v.claim_id, (v, []))
-                claim[1].append((keys[1:], x))
+                if attribute == "count":  # by root, with the whole stem to tell verbs apart
+                    key, rest = _root(keys[0]), (stem(keys[0]), *keys[1:])
+                else:
+                    key, rest = stem(keys[0]), keys[1:]
+                claim = buckets[(story, attribute, key)].setdefault(v.claim_id, (v, []))
+                claim[1].append((rest, x))
     units = _Units()
 
     def same_count(kx: tuple[str, ...], ky: tuple[str, ...]) -> bool:
-        """Keys (noun, names) of one bucket's verb: nouns alike and names equal where both give them."""
-        (noun_x, names_x), (noun_y, names_y) = kx, ky
+        """Keys (verb stem, noun, names) of one bucket's root: one stem the other's start
+        (injur / injuri, not transport / transfer), nouns alike, names equal where both give them."""
+        (verb_x, noun_x, names_x), (verb_y, noun_y, names_y) = kx, ky
+        if not (verb_x.startswith(verb_y) or verb_y.startswith(verb_x)):
+            return False
         nouns = not noun_x or not noun_y or units.same(noun_x, noun_y)
         return nouns and (not names_x or not names_y or names_x == names_y)
 
@@ -755,13 +766,15 @@ def story_conflicts(
         values: dict[tuple[str, str], Value] = {}
         for (a, xs), (b, ys) in combinations(members, 2):
             one_article = a.article_id == b.article_id
-            if not _story_pair(a, b, attribute == "count") or (
+            if one_article and not (attribute == "count" and _harm_today(a, b, xs[0][0][0])):
+                continue
+            if not _story_pair(a, b, same_article_ok=one_article) or (
                 attribute == "time" and not _same_subject(a, b)
             ):
                 continue
             for x, y in _disagree(xs, ys, units, same):
                 if one_article and (x.high == 0) == (y.high == 0):
-                    continue  # an article's own figures are of different things; "no one" against some is not
+                    continue  # an article's own figures are of different things
                 kx, ky = (x.claim_id, x.text), (y.claim_id, y.text)
                 values[kx], values[ky] = x, y
                 sets.add(kx)
@@ -782,21 +795,44 @@ def story_conflicts(
     return out
 
 
-ROOT_LENGTH = 5  # truncation stemming (Paice 1996; McNamee & Mayfield 2004): 5 letters for English
+ROOT_LENGTH = 5  # truncation stemming: a count's verb is bucketed by its stem's first letters
+HARM = {"injur", "kill", "hurt", "wound", "die", "dead", "death"}  # roots of casualty counts
+RECENT_DAYS = 7  # a day this close to the article's publication is of the event it reports
 
 
 def _root(word: str) -> str:
     """The word's stem cut to ``ROOT_LENGTH`` letters, so that a verb and its noun share one
-    ("were injured" and "suffered injuries": Snowball gives injur / injuri), as do "evacuated"
-    and "evacuations"."""
+    ("were injured" and "suffered injuries": Snowball gives injur / injuri)."""
     return stem(word)[:ROOT_LENGTH]
 
 
-def _story_pair(a: ClaimView, b: ClaimView, one_article: bool = False) -> bool:
+def _harm_today(a: ClaimView, b: ClaimView, verb_stem: str) -> bool:
+    """Whether two claims of one article may contradict each other's count ("no one was
+    injured" against "two people suffered minor injuries"): a casualty count, and neither
+    names a year, a month or a day other than the days around publication ("In 2019, three
+    workers were injured" is background, not today's toll). Other counts of one article
+    ("no one was taken to hospital"; "two men were taken into custody") are of different things."""
+    if verb_stem[:ROOT_LENGTH] not in HARM:
+        return False
+    for v in (a, b):
+        for _, w in v.whens:
+            if w.kind != "date":
+                continue
+            if w.precision != "day" or v.published is None:
+                return False
+            try:
+                if abs((date.fromisoformat(w.value) - v.published).days) > RECENT_DAYS:
+                    return False
+            except ValueError:
+                return False
+    return True
+
+
+def _story_pair(a: ClaimView, b: ClaimView, same_article_ok: bool = False) -> bool:
     """Whether two claims of one story are compared by ``story_conflicts``: of two articles
-    (or of one, with ``one_article``), not one text, not of two days, and, when both name
+    (or of one, with ``same_article_ok``), not one text, not of two days, and, when both name
     people, organisations or places, sharing one ("arrested in Leeds" is not "in York")."""
-    if (a.article_id == b.article_id and not one_article) or a.text == b.text or _other_days(a, b):
+    if (a.article_id == b.article_id and not same_article_ok) or a.text == b.text or _other_days(a, b):
         return False
     names_a, names_b = _name_words(a), _name_words(b)
     return not (names_a and names_b) or bool(names_a & names_b)
