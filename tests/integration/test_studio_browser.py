@@ -67,10 +67,21 @@ def log_in(driver, url: str, email: str, password: str) -> None:
 
 
 def click(driver, element) -> None:
-    """Scroll ``element`` to the middle of its panel (away from the toolbars), then click it."""
+    """Scroll ``element`` to the middle of its panel (away from the toolbars), then click it; a
+    dialog still fading out (slow on a busy machine) is waited for, not clicked through."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
     time.sleep(0.2)
-    element.click()
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def close_modals(driver) -> None:
@@ -174,7 +185,20 @@ def submit(driver) -> str:
     for ok in driver.find_elements(By.XPATH, "//button[normalize-space()='OK']"):
         if ok.is_displayed():
             ok.click()
+    deadline = time.monotonic() + WAIT  # the dialog fades out before the task takes clicks again
+    while time.monotonic() < deadline and _dialog_shown(driver):
+        time.sleep(0.3)
     return " ".join(warnings)
+
+
+def _dialog_shown(driver) -> bool:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return any(e.is_displayed() for e in driver.find_elements(By.CSS_SELECTOR, ".ant-modal-wrap"))
+    except StaleElementReferenceException:  # removed while looked at: gone
+        return False
 
 
 def screenshot(driver, name: str) -> None:
