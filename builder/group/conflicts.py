@@ -723,7 +723,7 @@ def story_conflicts(
       hospital" against "120 were taken to hospital"): the verb of the count (``action``) and,
       where both give one, the noun it counts make it one figure; within one article, only a
       casualty count of "no one" against some, neither dated away from publication
-      (``_harm_today``: an article's own figures are otherwise of different things);
+      (``_of_today``: an article's own figures are otherwise of different things);
     - times of day of one action ("landed at 10:15 a.m." against "will land at 9:45 am"), in
       the same zone as written, in sentences about one thing (``_same_subject``).
 
@@ -759,14 +759,15 @@ def story_conflicts(
         return nouns and (not names_x or not names_y or names_x == names_y)
 
     out = []
-    for (_, attribute, _), claims in sorted(buckets.items()):
+    for (_, attribute, key), claims in sorted(buckets.items()):
         members = sorted(claims.values(), key=lambda c: c[0].order_key)[:MAX_COMPARED]
+        harm = attribute == "count" and key in HARM  # counts one article may contradict
         same = operator.eq if attribute == "time" else same_count  # a time's key is its zone
         sets: DisjointSets[tuple[str, str]] = DisjointSets()
         values: dict[tuple[str, str], Value] = {}
         for (a, xs), (b, ys) in combinations(members, 2):
             one_article = a.article_id == b.article_id
-            if one_article and not (attribute == "count" and _harm_today(a, b, xs[0][0][0])):
+            if one_article and not (harm and _of_today(a) and _of_today(b)):
                 continue
             if not _story_pair(a, b, same_article_ok=one_article) or (
                 attribute == "time" and not _same_subject(a, b)
@@ -806,25 +807,22 @@ def _root(word: str) -> str:
     return stem(word)[:ROOT_LENGTH]
 
 
-def _harm_today(a: ClaimView, b: ClaimView, verb_stem: str) -> bool:
-    """Whether two claims of one article may contradict each other's count ("no one was
-    injured" against "two people suffered minor injuries"): a casualty count, and neither
-    names a year, a month or a day other than the days around publication ("In 2019, three
-    workers were injured" is background, not today's toll). Other counts of one article
-    ("no one was taken to hospital"; "two men were taken into custody") are of different things."""
-    if verb_stem[:ROOT_LENGTH] not in HARM:
-        return False
-    for v in (a, b):
-        for _, w in v.whens:
-            if w.kind != "date":
-                continue
-            if w.precision != "day" or v.published is None:
+def _of_today(v: ClaimView) -> bool:
+    """Whether a claim names no year, month or day other than the days around its publication:
+    two such claims of one article giving a casualty count ("no one was injured" against "two
+    people suffered minor injuries") may contradict each other; "In 2019, three workers were
+    injured" is background, not today's toll. Other counts of one article ("no one was taken to
+    hospital"; "two men were taken into custody") are of different things (``HARM``)."""
+    for _, w in v.whens:
+        if w.kind != "date":
+            continue
+        if w.precision != "day" or v.published is None:
+            return False
+        try:
+            if abs((date.fromisoformat(w.value) - v.published).days) > RECENT_DAYS:
                 return False
-            try:
-                if abs((date.fromisoformat(w.value) - v.published).days) > RECENT_DAYS:
-                    return False
-            except ValueError:
-                return False
+        except ValueError:
+            return False
     return True
 
 
