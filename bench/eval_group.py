@@ -55,7 +55,8 @@ def read_jsonl(path: Path) -> list[dict]:
 
 def load_labels(claims: list[dict]) -> tuple[dict[str, tuple[str, frozenset]], list[tuple[str, str, str]]]:
     """claim_id -> (event, facts) for every labelled claim found in the run, and the labelled
-    conflicts as (event, claim_id, claim_id)."""
+    conflicts as (event, claim_id, claim_id, disagreement): the disagreement is the labelled fact
+    and note, shared by the copies of one statement (wire copy reprinted by several outlets)."""
     rows = read_jsonl(CORPUS)
     key_of = {}
     for c in claims:
@@ -76,7 +77,7 @@ def load_labels(claims: list[dict]) -> tuple[dict[str, tuple[str, frozenset]], l
             a = key_of.get((r["a"]["article"], r["a"]["start"], r["a"]["end"]))
             b = key_of.get((r["b"]["article"], r["b"]["start"], r["b"]["end"]))
             if a and b:
-                conflicts.append((r["event"], a, b))
+                conflicts.append((r["event"], a, b, f"{r['event']}/{r.get('fact')}/{r.get('note')}"))
     if missing:
         print(
             f"labelled claims no longer candidates (boilerplate dropped, or the extractor changed): {dict(missing)}"
@@ -155,7 +156,7 @@ def conflict_precision(
 ) -> tuple[int, int]:
     """(labelled, flagged): of the pairs of labelled claims of one event that a conflict record
     puts together, how many are labelled conflicts (the conflict labels of an event are complete)."""
-    wanted = {(min(a, b), max(a, b)) for _, a, b in labelled}
+    wanted = {(min(a, b), max(a, b)) for _, a, b, _ in labelled}
     flagged = set()
     for r in conflict_records:
         for a, b in combinations(sorted(r["claim_ids"]), 2):
@@ -165,17 +166,22 @@ def conflict_precision(
 
 
 def conflicts_found(
-    conflict_records: list[dict], labelled: list[tuple[str, str, str]]
-) -> dict[str, list[int]]:
+    conflict_records: list[dict], labelled: list[tuple[str, str, str, str]]
+) -> tuple[dict[str, list[int]], tuple[int, int]]:
+    """Per event [found, labelled] conflicting pairs; and (found, labelled) distinct
+    disagreements, one found when any pair of its copies is."""
     together = set()
     for r in conflict_records:
         for a, b in combinations(sorted(r["claim_ids"]), 2):
             together.add((a, b))
     out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for event, a, b in labelled:
+    distinct: dict[str, bool] = defaultdict(bool)
+    for event, a, b, disagreement in labelled:
+        hit = (min(a, b), max(a, b)) in together
         out[event][1] += 1
-        out[event][0] += (min(a, b), max(a, b)) in together
-    return out
+        out[event][0] += hit
+        distinct[disagreement] |= hit
+    return out, (sum(distinct.values()), len(distinct))
 
 
 def run_corpus(work: Path) -> list[dict]:
@@ -247,9 +253,12 @@ def main() -> int:
             print(f"wrote {SHIPPED} (threshold {t})")
         # the shipped model on the whole corpus: conflicts, and the examples
         _, conflict_records, _ = group_claims(claims, story_of=story_of)
-        found = conflicts_found(conflict_records, labelled_conflicts)
+        found, (distinct_hit, distinct) = conflicts_found(conflict_records, labelled_conflicts)
         hit, total = sum(v[0] for v in found.values()), sum(v[1] for v in found.values())
         print(f"conflicts (shipped model, all labelled events): {hit} of {total} labelled conflicts flagged")
+        print(
+            f"  distinct disagreements (copies of one statement counted once): {distinct_hit} of {distinct}"
+        )
         right, flagged = conflict_precision(conflict_records, labelled_conflicts, facts)
         print(
             f"  precision: {right} of the {flagged} flagged pairs of labelled claims are labelled conflicts; "

@@ -614,3 +614,36 @@ def test_each_disagreement_is_one_record_even_when_a_cluster_and_a_close_pair_bo
         for m, (other_attribute, other_values, other_text) in enumerate(stated):
             if n != m and attribute == other_attribute:
                 assert not values <= other_values, (text, other_text)
+
+
+def test_a_share_the_tagger_missed_against_the_whole_is_one_record_with_every_statement():
+    """'a fifth of' found in the words when spaCy marks no number; the close pairs of three
+    articles that disagree over one share are one record, not one per pair."""
+    claims = [
+        _made(
+            "1" * 16, "a" * 16, "The government now controls a fifth of the northern province.", "one.example"
+        ),
+        _made("2" * 16, "b" * 16, "The government now controls the entire northern province.", "two.example"),
+        _made(
+            "3" * 16, "c" * 16, "The government now controls all of the northern province.", "three.example"
+        ),
+    ]
+    _, conflicts, _ = group_claims(claims)
+    scope = [c for c in conflicts if c["attribute"] == "scope"]
+    assert len(scope) == 1
+    assert scope[0]["claim_ids"] == ["1" * 16, "2" * 16, "3" * 16]
+    assert "one.example: a fifth of the northern" in scope[0]["summary"]
+
+
+def test_close_pairs_sharing_a_statement_merge_but_other_disagreements_stay_apart():
+    from builder.group.conflicts import Value, _conflict, merge_shared
+
+    def pair(a: str, b: str, cluster: str | None = None) -> dict:
+        values = [
+            Value(x, x, f"{x} taken to hospital", int(x), int(x), int(x), f"{x}.example") for x in (a, b)
+        ]
+        return _conflict(cluster, "count", values, "different numbers for the same thing")
+
+    merged = merge_shared([pair("84", "120"), pair("84", "90"), pair("7", "9"), pair("84", "95", "c1")])
+    by_claims = sorted(r["claim_ids"] for r in merged)
+    assert by_claims == [["120", "84", "90"], ["7", "9"], ["84", "95"]]  # a cluster's own record is kept

@@ -21,10 +21,17 @@ from builder.group.cluster import (
     cluster_views,
     link_strength,
     representative,
+    set_positions,
     similarity,
     view_of,
 )
-from builder.group.conflicts import cluster_conflicts, negation_conflicts, story_conflicts, weekday_conflicts
+from builder.group.conflicts import (
+    cluster_conflicts,
+    merge_shared,
+    negation_conflicts,
+    story_conflicts,
+    weekday_conflicts,
+)
 from builder.group.embed import TokenStore, load_embedder
 from builder.group.normalize import EntityIndex, build_entity_index
 from builder.group.pairs import load_pair_model
@@ -93,6 +100,7 @@ def _views(claims: Iterable[dict], index: EntityIndex) -> list[ClaimView]:
     store = TokenStore(embedder.token_dims)  # on disk while the views live
     views: list[ClaimView] = []
     batch: list[ClaimView] = []
+    starts: list[int] = []  # each claim's offset in its article, for its position
 
     def flush() -> None:
         for v, encoded in zip(batch, embedder.encode_all([v.text for v in batch]), strict=True):
@@ -103,9 +111,11 @@ def _views(claims: Iterable[dict], index: EntityIndex) -> list[ClaimView]:
 
     for c in claims:
         batch.append(view_of(c, index))
+        starts.append(c["char_start"])
         if len(batch) == EMBED_BATCH:
             flush()
     flush()
+    set_positions(views, starts)
     return sorted(views, key=lambda v: v.claim_id)
 
 
@@ -133,7 +143,7 @@ def _group(
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
     conflicts.extend(story_conflicts(views, story_of, cluster_of))
     conflicts = sorted(
-        _one_per_disagreement(conflicts),
+        _one_per_disagreement(merge_shared(conflicts)),
         key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]),
     )
     by_cluster: dict[str, list[str]] = {}

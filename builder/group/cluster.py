@@ -16,6 +16,7 @@ fact's cluster as a secondary member. Every step is order-independent.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -94,6 +95,7 @@ class ClaimView:
     tokens: TokenRef | None = None  # its word-piece vectors (embed.TokenStore)
     places: tuple[tuple[int, str, str], ...] = ()  # (offset, words, canonical key) of named places
     publisher: str = ""
+    position: int = 0  # its rank among its article's claims, by offset (0: the first; see set_positions)
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -178,6 +180,18 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
     return view
 
 
+def set_positions(views: list[ClaimView], starts: list[int]) -> None:
+    """Set each view's ``position``: its rank among the claims of its article, by ``starts``
+    (each claim's character offset in the article). News puts its main facts first and
+    every outlet reports them; the later a sentence, the more likely a detail only it states."""
+    by_article: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    for k, (v, start) in enumerate(zip(views, starts, strict=True)):
+        by_article[v.article_id].append((start, v.claim_id, k))
+    for members in by_article.values():
+        for rank, (_, _, k) in enumerate(sorted(members)):
+            views[k].position = rank
+
+
 def telling(q: Quantity) -> bool:
     """A number precise enough to identify a fact: written in digits, not a small count or a year."""
     if not any(ch.isdigit() for ch in q.text) or q.kind == "ordinal":
@@ -245,6 +259,7 @@ def pair_features(a: ClaimView, b: ClaimView) -> list[float]:
         aligned,
         aligned_min,
         aligned * w_over,
+        math.log1p(max(a.position, b.position)),
     ]
 
 

@@ -39,10 +39,13 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem
 from builder.group.normalize import (
+    FRACTIONS,
+    QUALIFIERS,
     SCALES,
     WEEKDAYS,
     WORD_NUMBERS,
     Quantity,
+    parse_quantity,
     parse_when,
     place_ancestors,
     weekday_of,
@@ -128,6 +131,29 @@ def _conflict(cluster_id: str | None, attribute: str, values: list[Value], reaso
         "reason": reason,
         "summary": summary(values),
     }
+
+
+def merge_shared(records: list[dict]) -> list[dict]:
+    """Records of close pairs left in two clusters (no ``cluster_id``) that share a statement
+    (a claim and its words) and an attribute are one disagreement: "a fifth of" against "the
+    entire" in one article and against "the whole" in another is read once, with all three."""
+    own = [r for r in records if r["cluster_id"] is not None]
+    loose = sorted((r for r in records if r["cluster_id"] is None), key=lambda r: r["conflict_id"])
+    sets = DisjointSets(range(len(loose)))
+    first: dict[tuple[str, str, str], int] = {}
+    for k, r in enumerate(loose):
+        for v in r["values"]:
+            sets.union(k, first.setdefault((r["attribute"], v["claim_id"], v["text"]), k))
+    groups: dict[int, list[dict]] = defaultdict(list)
+    for k, r in enumerate(loose):
+        groups[sets.find(k)].append(r)
+    for group in groups.values():
+        if len(group) == 1:
+            own.append(group[0])
+            continue
+        values = {(v["claim_id"], v["text"]): Value(**v) for r in group for v in r["values"]}
+        own.append(_conflict(None, group[0]["attribute"], list(values.values()), group[0]["reason"]))
+    return own
 
 
 def _phrase(text: str, start: int, end: int, words: int = 4) -> str:
@@ -519,9 +545,22 @@ def _head(after: str) -> str:
     return head
 
 
+_FRACTION_OF = re.compile(  # "a fifth of", "about two-thirds of": the tagger does not always mark them
+    r"\b((?:(?:"
+    + "|".join(re.escape(q) for q, _ in QUALIFIERS)
+    + r")\s+)?(?:"
+    + "|".join(re.escape(f) for f in sorted(FRACTIONS, key=len, reverse=True))
+    + r"))\s+of\b",
+    re.I,
+)
+
+
 def scope(v: ClaimView) -> Value | None:
-    for offset, q in v.quantities:
-        if q.kind in ("fraction", "percent") and re.match(r"\s*of\b", v.text[offset + len(q.text) :]):
+    """How much of something a claim says: a fraction or share "of" it, or the whole."""
+    found = [(offset, q) for offset, q in v.quantities if q.kind in ("fraction", "percent")]
+    found += [(m.start(1), parse_quantity(m.group(1))) for m in _FRACTION_OF.finditer(v.text)]
+    for offset, q in found:
+        if q is not None and re.match(r"\s*of\b", v.text[offset + len(q.text) :]):
             return _value(
                 v, _phrase(v.text, offset, offset + len(q.text), 3), round(q.value, 3), q.low, q.high
             )
