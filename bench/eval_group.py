@@ -1,13 +1,13 @@
 """Grouping measured on facts it was not written from: leave-one-event-out on labelled real news.
 
-Labels: ``tests/data/group_news/<event>.facts.jsonl`` give, for every candidate claim of 17
+Labels: ``tests/data/group_news/<event>.facts.jsonl`` give, for every candidate claim of 24
 events of ../shared/data/news_clusters (several outlets each), the facts it states (a claim may
 state several); ``<event>.conflicts.jsonl`` the pairs of claims that disagree. They hold
 offsets and fact ids only, never the publishers' text.
 
 The whole corpus (307 articles, 52 events) is extracted once and grouped as one run, as a
 newsroom would. For each labelled event E, the pair model is fitted on the pairs of the other
-16 events and its threshold chosen on them (best F1 over a grid); the corpus is then grouped
+events and its threshold chosen on them (best F1 over a grid); the corpus is then grouped
 with that model and scored on E only: a same-fact pair is two claims of different articles
 sharing a labelled fact; a predicted pair is two claims sharing a cluster (any of a claim's
 clusters); every pair of labelled claims counts, those across events included. Conflict recall
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -56,12 +57,14 @@ def read_jsonl(path: Path) -> list[dict]:
 def load_labels(claims: list[dict]) -> tuple[dict[str, tuple[str, frozenset]], list[tuple[str, str, str]]]:
     """claim_id -> (event, facts) for every labelled claim found in the run, and the labelled
     conflicts as (event, claim_id, claim_id, disagreement): the disagreement is the labelled fact
-    and note, shared by the copies of one statement (wire copy reprinted by several outlets)."""
+    and the two sentences' words (casefolded, quotes and spaces normalised), so the copies of one
+    wire sentence reprinted by several outlets make one disagreement."""
     rows = read_jsonl(CORPUS)
     key_of = {}
     for c in claims:
         news_id = rows[c["source"]["line"] - 1]["id"]
         key_of[(news_id, c["char_start"], c["char_end"])] = c["claim_id"]
+    text_of = {c["claim_id"]: c["text"] for c in claims}
     facts: dict[str, tuple[str, frozenset]] = {}
     missing = Counter()
     for path in sorted(LABELS.glob("*.facts.jsonl")):
@@ -77,12 +80,17 @@ def load_labels(claims: list[dict]) -> tuple[dict[str, tuple[str, frozenset]], l
             a = key_of.get((r["a"]["article"], r["a"]["start"], r["a"]["end"]))
             b = key_of.get((r["b"]["article"], r["b"]["start"], r["b"]["end"]))
             if a and b:
-                conflicts.append((r["event"], a, b, f"{r['event']}/{r.get('fact')}/{r.get('note')}"))
+                said = sorted(_words(text_of[x]) for x in (a, b))
+                conflicts.append((r["event"], a, b, f"{r['event']}/{r.get('fact')}/{said[0]}/{said[1]}"))
     if missing:
         print(
             f"labelled claims no longer candidates (boilerplate dropped, or the extractor changed): {dict(missing)}"
         )
     return facts, conflicts
+
+
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.casefold().replace("’", "'")))
 
 
 def pair_labels(views, pairs, facts) -> tuple[np.ndarray, np.ndarray]:

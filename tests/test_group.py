@@ -644,6 +644,37 @@ def test_close_pairs_sharing_a_statement_merge_but_other_disagreements_stay_apar
         ]
         return _conflict(cluster, "count", values, "different numbers for the same thing")
 
-    merged = merge_shared([pair("84", "120"), pair("84", "90"), pair("7", "9"), pair("84", "95", "c1")])
+    merged = merge_shared([pair("84", "120"), pair("84", "90"), pair("7", "9"), pair("95", "96", "c1")])
     by_claims = sorted(r["claim_ids"] for r in merged)
-    assert by_claims == [["120", "84", "90"], ["7", "9"], ["84", "95"]]  # a cluster's own record is kept
+    assert by_claims == [["120", "84", "90"], ["7", "9"], ["95", "96"]]
+    # a close pair's record joins the cluster's own record it shares a statement with
+    joined = merge_shared([pair("84", "120"), pair("84", "95", "c1")])
+    assert [(r["cluster_id"], r["claim_ids"]) for r in joined] == [("c1", ["120", "84", "95"])]
+
+
+def test_a_share_of_a_time_span_is_not_an_extent():
+    """ "the first half of the year" against "the whole year" is two periods, not part against whole."""
+    claims = _two_outlets(
+        "Prices of the fuel rose in the first half of the year, the agency said.",
+        "Prices of the fuel rose over the whole year, the agency said.",
+        ([], []),
+    )
+    assert [c for c in group_claims(claims)[1] if c["attribute"] == "scope"] == []
+
+
+def test_a_reprint_deep_in_a_later_article_leaves_the_clusters_of_a_fact_as_they_were():
+    """Identical texts are scored once for all copies, with the earliest copy's position: a later
+    article that reprints a sentence far down neither splits nor renames the fact's cluster."""
+    first = "The company said its profit fell sharply in the last quarter."
+    second = "Quarterly earnings at the firm dropped steeply, it said."
+    base = [_made("5" * 16, "a" * 16, first, "a.example"), _made("6" * 16, "b" * 16, second, "b.example")]
+    reprint = _made("0" * 16, "z" * 16, first, "z.example")  # its copy is the one scored
+    reprint["sentence_index"] = 150
+    reprint["source"]["published"] = "2026-03-05"
+
+    def cluster_of(rows: list[dict]) -> dict[str, str]:
+        return {cid: c["cluster_id"] for c in rows for cid in c["claim_ids"] if cid in ("5" * 16, "6" * 16)}
+
+    before = cluster_of(group_claims(base)[0])
+    assert before["5" * 16] == before["6" * 16]
+    assert cluster_of(group_claims([*base, reprint])[0]) == before

@@ -52,7 +52,11 @@ class GroupSummary:
 
 
 REQUIRED = ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates")
-GROUPING_FIELDS = (*REQUIRED, "checkworthy")  # all that grouping reads of a claim, with its source's date
+GROUPING_FIELDS = (
+    *REQUIRED,
+    "checkworthy",
+    "sentence_index",
+)  # all that grouping reads of a claim, with its source's date
 
 
 def read_claims(path: Path, slim: bool = False) -> list[dict]:
@@ -100,7 +104,7 @@ def _views(claims: Iterable[dict], index: EntityIndex) -> list[ClaimView]:
     store = TokenStore(embedder.token_dims)  # on disk while the views live
     views: list[ClaimView] = []
     batch: list[ClaimView] = []
-    starts: list[int] = []  # each claim's offset in its article, for its position
+    sentence_indexes: list[int] = []  # for each claim's position in its article
 
     def flush() -> None:
         for v, encoded in zip(batch, embedder.encode_all([v.text for v in batch]), strict=True):
@@ -111,11 +115,11 @@ def _views(claims: Iterable[dict], index: EntityIndex) -> list[ClaimView]:
 
     for c in claims:
         batch.append(view_of(c, index))
-        starts.append(c["char_start"])
+        sentence_indexes.append(c.get("sentence_index") or 0)
         if len(batch) == EMBED_BATCH:
             flush()
     flush()
-    set_positions(views, starts)
+    set_positions(views, sentence_indexes)
     return sorted(views, key=lambda v: v.claim_id)
 
 
@@ -160,12 +164,13 @@ def _group(
 
 def _one_per_disagreement(conflicts: list[dict]) -> list[dict]:
     """The records but those whose statements (each claim with its value) another record of the
-    same attribute already holds; records with most statements are kept first, then a cluster's own."""
+    same attribute already holds; a cluster's own records are kept first (clusters.jsonl links
+    them), then those with most statements."""
     order = sorted(
         conflicts,
         key=lambda c: (
-            -len(c["values"]),
             c["cluster_id"] is None,
+            -len(c["values"]),
             c["cluster_id"] or "",
             c["attribute"],
             c["conflict_id"],

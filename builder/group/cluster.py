@@ -43,6 +43,7 @@ from builder.records import short_id
 from builder.unionfind import DisjointSets
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
+POSITION_CAP = 20  # sentences from the 21st on are all "late" (live blogs and transcripts run long)
 LINK_FLOOR = 0.5  # pairs scoring below threshold * LINK_FLOOR are not kept
 LINK_AVERAGE = 0.8  # two groups merge when their mean pair score reaches threshold * LINK_AVERAGE
 LINK_MAJORITY = 0.6  # ...or when this share of their pairs are linked
@@ -95,7 +96,7 @@ class ClaimView:
     tokens: TokenRef | None = None  # its word-piece vectors (embed.TokenStore)
     places: tuple[tuple[int, str, str], ...] = ()  # (offset, words, canonical key) of named places
     publisher: str = ""
-    position: int = 0  # its rank among its article's claims, by offset (0: the first; see set_positions)
+    position: int = 0  # its sentence's index in its article (0: the first; see set_positions)
 
     @property
     def order_key(self) -> tuple[str, str]:
@@ -180,16 +181,19 @@ def view_of(claim: dict, index: EntityIndex) -> ClaimView:
     return view
 
 
-def set_positions(views: list[ClaimView], starts: list[int]) -> None:
-    """Set each view's ``position``: its rank among the claims of its article, by ``starts``
-    (each claim's character offset in the article). News puts its main facts first and
-    every outlet reports them; the later a sentence, the more likely a detail only it states."""
-    by_article: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for k, (v, start) in enumerate(zip(views, starts, strict=True)):
-        by_article[v.article_id].append((start, v.claim_id, k))
-    for members in by_article.values():
-        for rank, (_, _, k) in enumerate(sorted(members)):
-            views[k].position = rank
+def set_positions(views: list[ClaimView], sentence_indexes: list[int]) -> None:
+    """Set each view's ``position``: the index of its sentence in its article (claims.jsonl's
+    ``sentence_index``), the earliest of any copy of the same text (identical texts are scored
+    once, for all their copies). News puts its main facts first and every outlet reports them;
+    the later a sentence, the more likely a detail only it states.
+
+    The index is fixed at extraction, by the article alone: claims that a later pass over the
+    run drops (boilerplate recurring across stories) do not move the others."""
+    earliest: dict[str, int] = {}
+    for v, index in zip(views, sentence_indexes, strict=True):
+        earliest[v.text] = min(index, earliest.get(v.text, index))
+    for v in views:
+        v.position = earliest[v.text]
 
 
 def telling(q: Quantity) -> bool:
@@ -259,7 +263,7 @@ def pair_features(a: ClaimView, b: ClaimView) -> list[float]:
         aligned,
         aligned_min,
         aligned * w_over,
-        math.log1p(max(a.position, b.position)),
+        math.log1p(min(POSITION_CAP, max(a.position, b.position))),
     ]
 
 

@@ -78,6 +78,26 @@ _ROUGHLY = re.compile(
 _SCOPE_WHOLE = re.compile(r"\b(the entire|the whole|all of|the rest of)\b", re.I)
 _VAGUE = re.compile(r"(?:\w+ )?(tens|hundreds|thousands|millions|billions|dozens)\b")
 _AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
+_SPANS = (  # "a quarter of an hour", "half of the season": a share of a length, not of a thing
+    "second",
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
+    "decade",
+    "century",
+    "mile",
+    "inch",
+    "match",
+    "game",
+    "season",
+    "quarter",
+    "inning",
+    "period",
+    "term",
+)
 _UNIT_SECONDS = {"D": 86400, "W": 604800, "M": 2629800, "Y": 31557600, "H": 3600, "MIN": 60, "S": 1}
 
 
@@ -134,26 +154,46 @@ def _conflict(cluster_id: str | None, attribute: str, values: list[Value], reaso
 
 
 def merge_shared(records: list[dict]) -> list[dict]:
-    """Records of close pairs left in two clusters (no ``cluster_id``) that share a statement
-    (a claim and its words) and an attribute are one disagreement: "a fifth of" against "the
-    entire" in one article and against "the whole" in another is read once, with all three."""
+    """One record per disagreement: records of close pairs left in two clusters (no
+    ``cluster_id``) that share a statement (a claim and its words) and an attribute are one
+    ("a fifth of" against "the entire" in one article and against "the whole" in another is read
+    once, with all three), and that record joins a cluster's own record of the attribute when
+    it shares a statement with exactly one (clusters.jsonl links it there)."""
     own = [r for r in records if r["cluster_id"] is not None]
     loose = sorted((r for r in records if r["cluster_id"] is None), key=lambda r: r["conflict_id"])
     sets = DisjointSets(range(len(loose)))
     first: dict[tuple[str, str, str], int] = {}
     for k, r in enumerate(loose):
         for v in r["values"]:
-            sets.union(k, first.setdefault((r["attribute"], v["claim_id"], v["text"]), k))
+            sets.union(k, first.setdefault(_statement(r, v), k))
     groups: dict[int, list[dict]] = defaultdict(list)
     for k, r in enumerate(loose):
         groups[sets.find(k)].append(r)
+    owner: dict[tuple[str, str, str], set[int]] = defaultdict(set)  # statement -> own records
+    for k, r in enumerate(own):
+        for v in r["values"]:
+            owner[_statement(r, v)].add(k)
+    joined: dict[int, list[dict]] = defaultdict(list)
+    out = []
     for group in groups.values():
-        if len(group) == 1:
-            own.append(group[0])
-            continue
-        values = {(v["claim_id"], v["text"]): Value(**v) for r in group for v in r["values"]}
-        own.append(_conflict(None, group[0]["attribute"], list(values.values()), group[0]["reason"]))
-    return own
+        holders = set().union(*(owner.get(_statement(r, v), set()) for r in group for v in r["values"]))
+        if len(holders) == 1:
+            joined[holders.pop()].extend(group)
+        else:
+            out.append(group[0] if len(group) == 1 else _merged(None, group))
+    for k, r in enumerate(own):
+        out.append(_merged(r["cluster_id"], [r, *joined[k]]) if joined[k] else r)
+    return out
+
+
+def _statement(record: dict, value: dict) -> tuple[str, str, str]:
+    return (record["attribute"], value["claim_id"], value["text"])
+
+
+def _merged(cluster_id: str | None, group: list[dict]) -> dict:
+    values = {(v["claim_id"], v["text"]): Value(**v) for r in group for v in r["values"]}
+    reason = group[0]["reason"] if cluster_id else Counter(r["reason"] for r in group).most_common(1)[0][0]
+    return _conflict(cluster_id, group[0]["attribute"], list(values.values()), reason)
 
 
 def _phrase(text: str, start: int, end: int, words: int = 4) -> str:
@@ -546,20 +586,28 @@ def _head(after: str) -> str:
 
 
 _FRACTION_OF = re.compile(  # "a fifth of", "about two-thirds of": the tagger does not always mark them
-    r"\b((?:(?:"
+    r"(?<!first )(?<!second )(?<!last )(?<!other )(?<!final )(?<!back )(?<!opening )(?<!closing )\b((?:(?:"
     + "|".join(re.escape(q) for q, _ in QUALIFIERS)
     + r")\s+)?(?:"
     + "|".join(re.escape(f) for f in sorted(FRACTIONS, key=len, reverse=True))
-    + r"))\s+of\b",
+    + r"))\s+of\b(?!\s+(?:an?\s+|the\s+)?(?:"
+    + "|".join(_SPANS)
+    + r")s?\b)",
     re.I,
 )
 
 
 def scope(v: ClaimView) -> Value | None:
-    """How much of something a claim says: a fraction or share "of" it, or the whole."""
+    """How much of something a claim says: a fraction or share "of" it (the first one), or the
+    whole. A share the tagger did not mark as a number is read from the words, unless it lies
+    in a date ("the first half of the year") or is of a length of time ("a quarter of an hour")."""
     found = [(offset, q) for offset, q in v.quantities if q.kind in ("fraction", "percent")]
-    found += [(m.start(1), parse_quantity(m.group(1))) for m in _FRACTION_OF.finditer(v.text)]
-    for offset, q in found:
+    taken = [(offset, offset + len(q.text)) for offset, q in v.quantities]
+    taken += [(offset, offset + len(w.text)) for offset, w in v.whens]
+    for m in _FRACTION_OF.finditer(v.text):
+        if not any(start < m.end(1) and m.start(1) < end for start, end in taken):
+            found.append((m.start(1), parse_quantity(m.group(1))))
+    for offset, q in sorted(found, key=lambda x: x[0]):
         if q is not None and re.match(r"\s*of\b", v.text[offset + len(q.text) :]):
             return _value(
                 v, _phrase(v.text, offset, offset + len(q.text), 3), round(q.value, 3), q.low, q.high

@@ -34,7 +34,7 @@ FEATURES = (
     "alignment",
     "alignment_min",
     "alignment_x_word_overlap",
-    "later_position",  # log(1 + the later of the two claims' ranks in their articles)
+    "later_position",  # log(1 + the later of the two claims' sentence indexes, at most POSITION_CAP)
 )
 
 
