@@ -650,6 +650,22 @@ def test_close_pairs_sharing_a_statement_merge_but_other_disagreements_stay_apar
     # a close pair's record joins the cluster's own record it shares a statement with
     joined = merge_shared([pair("84", "120"), pair("84", "95", "c1")])
     assert [(r["cluster_id"], r["claim_ids"]) for r in joined] == [("c1", ["120", "84", "95"])]
+    # sharing with two clusters' records: it joins the one holding most of its statements, and
+    # no record is left inside another
+    both = merge_shared([pair("1", "2", "c1"), pair("3", "4", "c2"), pair("1", "3"), pair("2", "3")])
+    assert sorted((r["cluster_id"], r["claim_ids"]) for r in both) == [
+        ("c1", ["1", "2", "3"]),
+        ("c2", ["3", "4"]),
+    ]
+
+
+def test_a_share_the_tagger_marked_is_not_an_extent_when_it_is_of_a_length_of_time():
+    claims = _two_outlets(
+        "Rain delayed the start of the final by a quarter of an hour, the organisers said.",
+        "Rain delayed the start of the final by the whole hour, the organisers said.",
+        (["a quarter"], []),
+    )
+    assert [c for c in group_claims(claims)[1] if c["attribute"] == "scope"] == []
 
 
 def test_a_share_of_a_time_span_is_not_an_extent():
@@ -678,3 +694,17 @@ def test_a_reprint_deep_in_a_later_article_leaves_the_clusters_of_a_fact_as_they
     before = cluster_of(group_claims(base)[0])
     assert before["5" * 16] == before["6" * 16]
     assert cluster_of(group_claims([*base, reprint])[0]) == before
+
+
+def test_a_claims_position_is_its_sentence_in_the_article_whatever_else_the_run_drops():
+    """Dropping an earlier claim of the article (boilerplate found across the run) moves no other."""
+    from builder.group import _views
+
+    rows = [
+        _made("1" * 16, "a" * 16, "Copyright 2026 The Wire Service. All rights reserved.", "a.example"),
+        _made("2" * 16, "a" * 16, "The bridge reopened to traffic on Monday after repairs.", "a.example"),
+    ]
+    rows[0]["sentence_index"], rows[1]["sentence_index"] = 0, 5
+    index = build_entity_index(Counter())
+    assert [v.position for v in _views(rows, index)] == [0, 5]
+    assert [v.position for v in _views(rows[1:], index)] == [5]

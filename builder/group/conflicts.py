@@ -157,8 +157,8 @@ def merge_shared(records: list[dict]) -> list[dict]:
     """One record per disagreement: records of close pairs left in two clusters (no
     ``cluster_id``) that share a statement (a claim and its words) and an attribute are one
     ("a fifth of" against "the entire" in one article and against "the whole" in another is read
-    once, with all three), and that record joins a cluster's own record of the attribute when
-    it shares a statement with exactly one (clusters.jsonl links it there)."""
+    once, with all three), and that record joins the cluster's own record of the attribute that
+    holds most of its statements, if any does (clusters.jsonl links it there)."""
     own = [r for r in records if r["cluster_id"] is not None]
     loose = sorted((r for r in records if r["cluster_id"] is None), key=lambda r: r["conflict_id"])
     sets = DisjointSets(range(len(loose)))
@@ -176,9 +176,11 @@ def merge_shared(records: list[dict]) -> list[dict]:
     joined: dict[int, list[dict]] = defaultdict(list)
     out = []
     for group in groups.values():
-        holders = set().union(*(owner.get(_statement(r, v), set()) for r in group for v in r["values"]))
-        if len(holders) == 1:
-            joined[holders.pop()].extend(group)
+        shared = Counter(k for r in group for v in r["values"] for k in owner.get(_statement(r, v), ()))
+        if shared:  # the own record holding most of its statements (then the first cluster)
+            joined[
+                min(shared, key=lambda k: (-shared[k], own[k]["cluster_id"], own[k]["conflict_id"]))
+            ].extend(group)
         else:
             out.append(group[0] if len(group) == 1 else _merged(None, group))
     for k, r in enumerate(own):
@@ -586,21 +588,37 @@ def _head(after: str) -> str:
 
 
 _FRACTION_OF = re.compile(  # "a fifth of", "about two-thirds of": the tagger does not always mark them
-    r"(?<!first )(?<!second )(?<!last )(?<!other )(?<!final )(?<!back )(?<!opening )(?<!closing )\b((?:(?:"
+    r"\b((?:(?:"
     + "|".join(re.escape(q) for q, _ in QUALIFIERS)
     + r")\s+)?(?:"
     + "|".join(re.escape(f) for f in sorted(FRACTIONS, key=len, reverse=True))
-    + r"))\s+of\b(?!\s+(?:an?\s+|the\s+)?(?:"
+    + r"))\s+of\b",
+    re.I,
+)
+_PERIOD_BEFORE = re.compile(  # "the first half of", "the latter half of": a part of a period
+    r"\b(?:first|second|third|fourth|last|latter|former|other|final|back|front|opening|closing)[\s-]+$", re.I
+)
+_PERIOD_AFTER = re.compile(  # "... of an hour", "... of last year", "... of the 2019 season", "... of 2019"
+    r"^\s*of\s+(?:(?:an?|the|this|last|next|that|his|her|their|its|our)\s+)?(?:\d{4}\b|(?:\d{4}\s+)?(?:"
     + "|".join(_SPANS)
-    + r")s?\b)",
+    + r")(?:s|es)?\b(?![’']s))",
     re.I,
 )
 
 
+def _share_of_a_thing(text: str, start: int, end: int) -> bool:
+    """Whether a share at ``text[start:end]`` is "of" something, not a part of a period or a
+    length of time ("the first half of the year", "a quarter of an hour", "half of 2019")."""
+    if not re.match(r"\s*of\b", text[end:]):
+        return False
+    return not _PERIOD_BEFORE.search(text[:start]) and not _PERIOD_AFTER.match(text[end:])
+
+
 def scope(v: ClaimView) -> Value | None:
     """How much of something a claim says: a fraction or share "of" it (the first one), or the
-    whole. A share the tagger did not mark as a number is read from the words, unless it lies
-    in a date ("the first half of the year") or is of a length of time ("a quarter of an hour")."""
+    whole. A share the tagger did not mark as a number is read from the words too; neither is a
+    share when it is part of a period or a length of time ("the first half of the year", "a
+    quarter of an hour")."""
     found = [(offset, q) for offset, q in v.quantities if q.kind in ("fraction", "percent")]
     taken = [(offset, offset + len(q.text)) for offset, q in v.quantities]
     taken += [(offset, offset + len(w.text)) for offset, w in v.whens]
@@ -608,7 +626,7 @@ def scope(v: ClaimView) -> Value | None:
         if not any(start < m.end(1) and m.start(1) < end for start, end in taken):
             found.append((m.start(1), parse_quantity(m.group(1))))
     for offset, q in sorted(found, key=lambda x: x[0]):
-        if q is not None and re.match(r"\s*of\b", v.text[offset + len(q.text) :]):
+        if q is not None and _share_of_a_thing(v.text, offset, offset + len(q.text)):
             return _value(
                 v, _phrase(v.text, offset, offset + len(q.text), 3), round(q.value, 3), q.low, q.high
             )
