@@ -296,7 +296,14 @@ class Conflict:
     """Statements that disagree on one attribute (conflicts.jsonl)."""
 
     conflict_id: Id
-    cluster_id: Annotated[Id | None, Meta("null when the statements belong to different clusters")]
+    cluster_id: Annotated[
+        Id | None,
+        Meta(
+            "the cluster whose members disagree (close claims of other clusters sharing a statement with "
+            "its record are listed in it too); null when the statements belong to different clusters and "
+            "none of them has a record of this attribute"
+        ),
+    ]
     claim_ids: Ids
     attribute: Annotated[
         str,
