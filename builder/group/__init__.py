@@ -52,11 +52,8 @@ class GroupSummary:
 
 
 REQUIRED = ("claim_id", "text", "article_id", "char_start", "entities", "numbers", "dates")
-GROUPING_FIELDS = (
-    *REQUIRED,
-    "checkworthy",
-    "sentence_index",
-)  # all that grouping reads of a claim, with its source's date
+# all that grouping reads of a claim, with its source's date
+GROUPING_FIELDS = (*REQUIRED, "checkworthy", "sentence_index")
 
 
 def read_claims(path: Path, slim: bool = False) -> list[dict]:

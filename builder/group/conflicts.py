@@ -78,26 +78,6 @@ _ROUGHLY = re.compile(
 _SCOPE_WHOLE = re.compile(r"\b(the entire|the whole|all of|the rest of)\b", re.I)
 _VAGUE = re.compile(r"(?:\w+ )?(tens|hundreds|thousands|millions|billions|dozens)\b")
 _AT_PLACE = re.compile(r"\b(?:in|at)\s+(?:the\s+)?$", re.I)
-_SPANS = (  # "a quarter of an hour", "half of the season": a share of a length, not of a thing
-    "second",
-    "minute",
-    "hour",
-    "day",
-    "week",
-    "month",
-    "year",
-    "decade",
-    "century",
-    "mile",
-    "inch",
-    "match",
-    "game",
-    "season",
-    "quarter",
-    "inning",
-    "period",
-    "term",
-)
 _UNIT_SECONDS = {"D": 86400, "W": 604800, "M": 2629800, "Y": 31557600, "H": 3600, "MIN": 60, "S": 1}
 
 
@@ -597,6 +577,10 @@ _FRACTION_OF = re.compile(  # "a fifth of", "about two-thirds of": the tagger do
 )
 _PERIOD_BEFORE = re.compile(  # "the first half of", "the latter half of": a part of a period
     r"\b(?:first|second|third|fourth|last|latter|former|other|final|back|front|opening|closing)[\s-]+$", re.I
+)
+_SPANS = (  # "a quarter of an hour", "half of the season": a share of a length, not of a thing
+    *_DURATION_UNITS,
+    *("decade", "century", "mile", "inch", "match", "game", "season", "quarter", "inning", "period", "term"),
 )
 _PERIOD_AFTER = re.compile(  # "... of an hour", "... of last year", "... of the 2019 season", "... of 2019"
     r"^\s*of\s+(?:(?:an?|the|this|last|next|that|his|her|their|its|our)\s+)?(?:\d{4}\b|(?:\d{4}\s+)?(?:"
