@@ -682,7 +682,7 @@ def test_a_reprint_deep_in_a_later_article_leaves_the_clusters_of_a_fact_as_they
     """Identical texts are scored once for all copies, with the earliest copy's position: a later
     article that reprints a sentence far down neither splits nor renames the fact's cluster."""
     first = "The company said its profit fell sharply in the last quarter."
-    second = "Quarterly earnings at the firm dropped steeply, it said."
+    second = "Its profit fell sharply in the last quarter, the company said."
     base = [_made("5" * 16, "a" * 16, first, "a.example"), _made("6" * 16, "b" * 16, second, "b.example")]
     reprint = _made("0" * 16, "z" * 16, first, "z.example")  # its copy is the one scored
     reprint["sentence_index"] = 150
@@ -708,3 +708,47 @@ def test_a_claims_position_is_its_sentence_in_the_article_whatever_else_the_run_
     index = build_entity_index(Counter())
     assert [v.position for v in _views(rows, index)] == [0, 5]
     assert [v.position for v in _views(rows[1:], index)] == [5]
+
+
+def test_almost_the_same_figure_in_other_words_is_flagged_in_plain_words():
+    # two outlets give one quantity differently, in sentences that share no verb or noun
+    claims = _two_outlets(
+        "The insurer said the leak may have affected 143 million customers across the country.",
+        "The leak left 145.5 million people at risk of fraud, the insurer said on Monday.",
+        (["143 million"], ["145.5 million"]),
+    )
+    (conflict,) = [c for c in group_claims(claims)[1] if c["reason"].startswith("almost the same figure")]
+    assert (
+        conflict["summary"].startswith("one.example: 143 million")
+        and "two.example: 145.5 million" in conflict["summary"]
+    )
+
+
+@pytest.mark.parametrize(
+    "first, second, numbers",
+    [
+        # "about 145 million" covers 145.5 million
+        (
+            "The insurer said the leak may have affected about 145 million customers.",
+            "The leak left 145.5 million people at risk of fraud, the insurer said.",
+            (["about 145 million"], ["145.5 million"]),
+        ),
+        # figures a tenth apart are of different things
+        (
+            "The insurer said the leak may have affected 130 million customers.",
+            "The leak left 145.5 million people at risk of fraud, the insurer said.",
+            (["130 million"], ["145.5 million"]),
+        ),
+        # small counts of one story are of many things
+        (
+            "Police said 40 officers patrolled the square on Monday.",
+            "Some 41 people were questioned at the square on Monday.",
+            (["40"], ["41"]),
+        ),
+    ],
+)
+def test_figures_that_rounding_covers_or_that_are_far_apart_or_small_are_not_near_misses(
+    first, second, numbers
+):
+    conflicts = group_claims(_two_outlets(first, second, numbers))[1]
+    assert [c["summary"] for c in conflicts if c["reason"].startswith("almost the same figure")] == []

@@ -28,6 +28,7 @@ from builder.group.cluster import (
 from builder.group.conflicts import (
     cluster_conflicts,
     merge_shared,
+    near_figures,
     negation_conflicts,
     story_conflicts,
     weekday_conflicts,
@@ -143,6 +144,7 @@ def _group(
         conflicts.extend(weekday_conflicts(v, cluster_of[v.claim_id]))
     conflicts.extend(negation_conflicts(views, cluster_of, lambda a, b: similarity(a, b, model)))
     conflicts.extend(story_conflicts(views, story_of, cluster_of))
+    conflicts.extend(near_figures(views, story_of, cluster_of))
     conflicts = sorted(
         _one_per_disagreement(merge_shared(conflicts)),
         key=lambda c: (c["cluster_id"] or "", c["attribute"], c["conflict_id"]),

@@ -19,7 +19,8 @@ Across the articles of one story, however they are clustered (``story_conflicts`
 what happened to whom, by the verb after the count ("84 were taken to hospital" against "120
 people were taken to hospital"), and times of day of one action ("landed at"). Inside one
 article, only a casualty count of "no one" against some ("no one was injured" against "two
-people suffered minor injuries").
+people suffered minor injuries"). And figures of a story almost alike but not alike, however
+worded (``near_figures``: "143 million customers" against "145.5 million people").
 
 Each record says in plain words what each outlet states (``summary``:
 "www.bbc.com: 84 taken to hospital; www.theguardian.com: 120 taken to hospital").
@@ -882,6 +883,61 @@ def story_conflicts(
             ids = {x.claim_id for x in group}
             common = {cluster_of.get(i) for i in ids}
             out.append(_conflict(common.pop() if len(common) == 1 else None, attribute, group, reason))
+    return out
+
+
+NEAR_GAP = 0.05  # two figures of a story this close (relative gap), yet different, are one figure misreported
+NEAR_MIN = 100  # ...when both are at least this large (small counts of a story are of many things)
+
+
+def near_figures(
+    views: list[ClaimView],
+    story_of: dict[str, str] | None,
+    cluster_of: dict[str, str],
+    same_noun: bool = True,
+) -> list[dict]:
+    """Figures that articles of one story give almost alike but not alike ("143 million
+    consumers" against "145.5 million people"; "$103bn" against "$105bn"): two figures of one
+    kind (a count, or a sum in one currency) within ``NEAR_GAP`` of each other that neither's
+    rounding or qualifier covers ("about 145 million" covers 145.5 million). A story's
+    different quantities are seldom this close, so such a pair is most often one quantity
+    reported differently, whatever the sentences' words (and whatever noun the counts count:
+    "consumers", "people" and "Americans" are one count; requiring alike nouns halved the
+    labelled conflicts found at the same precision). Claims of two days, or naming no name in
+    common, are not compared (``_story_pair``). Figures are sorted by value, so each is compared only with
+    those within the gap: the work grows with the figures, not with their pairs."""
+    if story_of is None and len(views) > STORY_MAX:
+        return []
+    buckets: dict[tuple[str, str, str], list[tuple[ClaimView, Value]]] = defaultdict(list)
+    for v in views:
+        story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
+        for kind, keys, x in amounts(v):
+            if kind not in ("count", "money") or x.low is None or float(x.value) < NEAR_MIN:
+                continue
+            buckets[(story, kind, keys[0] if kind == "money" else "")].append((v, x))
+    out = []
+    for _, figures in sorted(buckets.items()):
+        figures.sort(key=lambda f: (float(f[1].value), f[0].order_key))
+        sets: DisjointSets[tuple[str, str]] = DisjointSets()
+        values: dict[tuple[str, str], Value] = {}
+        for n, (a, x) in enumerate(figures):
+            for b, y in figures[n + 1 :]:
+                if float(y.value) > float(x.value) / (1 - NEAR_GAP):
+                    break
+                if float(x.value) == float(y.value) or _overlaps(x, y) or not _story_pair(a, b):
+                    continue
+                kx, ky = (x.claim_id, x.text), (y.claim_id, y.text)
+                values[kx], values[ky] = x, y
+                sets.add(kx)
+                sets.add(ky)
+                sets.union(kx, ky)
+        groups: dict[tuple[str, str], list[Value]] = defaultdict(list)
+        for key in sorted(values):
+            groups[sets.find(key)].append(values[key])
+        for group in groups.values():
+            common = {cluster_of.get(x.claim_id) for x in group}
+            reason = "almost the same figure, given differently by articles of one story"
+            out.append(_conflict(common.pop() if len(common) == 1 else None, "count", group, reason))
     return out
 
 
