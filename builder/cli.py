@@ -389,8 +389,8 @@ def group_command(
     threshold: float | None = typer.Option(
         None,
         help="Probability (0-1) from the pair model at which two claims count as the same fact "
-        "\\[default: the shipped model's, the lowest at which same-fact precision on the labelled "
-        "news reaches 0.9; lower groups more claims, less precisely].",
+        "\\[default: the shipped model's, the lowest of a grid (0.70-0.99) at which same-fact "
+        "precision on the labelled news reaches 0.9; lower groups more claims, less precisely].",
     ),
 ) -> None:
     """Group claims asserting the same fact across articles and flag conflicting values."""

@@ -61,3 +61,11 @@ def test_label_files_copy_no_run_of_the_publishers_text():
             if any(tuple(words[i : i + COPIED_WORDS]) in runs for i in range(len(words) - COPIED_WORDS + 1)):
                 copied.append(f"{path.name}:{n}")
     assert not copied, copied
+
+
+def test_every_labelled_event_is_in_exactly_one_labelling_batch():
+    """``eval_group`` reports each batch on its own (the blind one above all), so none may be lost."""
+    batches = json.loads((LABELS / "batches.json").read_text(encoding="utf-8"))
+    listed = Counter(e for name, events in batches.items() if not name.startswith("_") for e in events)
+    labelled = {p.name.removesuffix(".facts.jsonl") for p in LABELS.glob("*.facts.jsonl")}
+    assert set(listed) == labelled and set(listed.values()) == {1}

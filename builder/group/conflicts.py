@@ -888,56 +888,115 @@ def story_conflicts(
 
 NEAR_GAP = 0.05  # two figures of a story this close (relative gap), yet different, are one figure misreported
 NEAR_MIN = 100  # ...when both are at least this large (small counts of a story are of many things)
+NEAR_MAX = 200  # figures of one story and kind compared (earliest first), so the work stays bounded
+_CURRENCY = re.compile(
+    r"(US\$|C\$|A\$|\$|£|€|¥|₹)|\b(dollars?|euros?|pounds?|sterling|yen|yuan|rupees?|francs?)\b", re.I
+)
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_LABEL_BEFORE = re.compile(
+    r"(?:\b([A-Z][\w-]*)|\b(?:No|no|number|Nos?)\.?|#)\s*$"
+)  # "Flight 446", "Boeing 737"
+
+
+def _currency(x: Value) -> str:
+    m = _CURRENCY.search(x.text)
+    if not m:
+        return ""
+    word = (m.group(1) or m.group(2)).lower().rstrip("s")
+    return {"sterling": "£", "pound": "£", "euro": "€", "dollar": "$", "us$": "$"}.get(word, word)
+
+
+def _as_written(v: ClaimView, x: Value) -> tuple[float, float] | None:
+    """The interval a figure stands for as written: its qualifier's, widened by half a unit of
+    its last stated digit ("143 million" is 142.5-143.5 million, "6,000" is 5,500-6,500, "7k" is
+    6,500-7,500, "5,995.58" is itself), so rounding covers what it rounds; None for what is no
+    quantity of a story: a label ("Flight 446", "Boeing 737", "No. 10") or a year ("in 2017")."""
+    at = v.text.find(x.text)
+    label = _LABEL_BEFORE.search(v.text[max(0, at - 30) : at]) if at > 0 else None
+    if label and not (label.group(1) and label.group(1).lower() in STOP_WORDS):
+        return None
+    m = _DIGITS.search(x.text)
+    if m is None:
+        return x.low, x.high
+    written = m.group(0).replace(",", "")
+    if re.fullmatch(r"1[89]\d\d|20\d\d", written) and float(x.value) == float(written):
+        return None
+    number = float(written)
+    if number <= 0:
+        return None
+    scale = float(x.value) / number  # "143 million": 1e6; "157 each": the total is the interval's
+    if "." in written:
+        unit = 10.0 ** -len(written.split(".")[1])
+    else:
+        unit = 10.0 ** (len(written) - len(written.rstrip("0")))
+    slack = unit * scale / 2
+    return x.low - slack, x.high + slack
 
 
 def near_figures(
-    views: list[ClaimView],
-    story_of: dict[str, str] | None,
-    cluster_of: dict[str, str],
-    same_noun: bool = True,
+    views: list[ClaimView], story_of: dict[str, str] | None, cluster_of: dict[str, str]
 ) -> list[dict]:
     """Figures that articles of one story give almost alike but not alike ("143 million
-    consumers" against "145.5 million people"; "$103bn" against "$105bn"): two figures of one
-    kind (a count, or a sum in one currency) within ``NEAR_GAP`` of each other that neither's
-    rounding or qualifier covers ("about 145 million" covers 145.5 million). A story's
-    different quantities are seldom this close, so such a pair is most often one quantity
-    reported differently, whatever the sentences' words (and whatever noun the counts count:
-    "consumers", "people" and "Americans" are one count; requiring alike nouns halved the
-    labelled conflicts found at the same precision). Claims of two days, or naming no name in
-    common, are not compared (``_story_pair``). Figures are sorted by value, so each is compared only with
-    those within the gap: the work grows with the figures, not with their pairs."""
+    consumers" against "145.5 million people"; "$103bn" against "$105bn"): two counts, or two
+    sums in one currency, both at least ``NEAR_MIN``, within ``NEAR_GAP`` of each other, that
+    neither's rounding or qualifier covers (``_as_written``: "about 145 million" and "145
+    million" cover 145.5 million). A story's different quantities are seldom this close, so such
+    a pair is most often one quantity reported differently, whatever the sentences' words and
+    whatever noun the counts count ("consumers", "people", "Americans"; requiring alike nouns
+    halved the labelled conflicts found). Claims of two days, or naming no name in common, are
+    not compared (``_story_pair``); without stories, only sentences about one thing
+    (``_same_subject``). Figures written alike are one class; each record holds a class and
+    the classes above it within the gap that it disagrees with, and no class is in two records,
+    so none spans more than ``NEAR_GAP`` (a ladder of prices is not one record); per story and kind
+    the ``NEAR_MAX`` earliest figures are compared, so the work is bounded per story."""
     if story_of is None and len(views) > STORY_MAX:
         return []
-    buckets: dict[tuple[str, str, str], list[tuple[ClaimView, Value]]] = defaultdict(list)
+    buckets: dict[tuple[str, str, str], list[tuple[ClaimView, Value, float, float]]] = defaultdict(list)
     for v in views:
         story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
-        for kind, keys, x in amounts(v):
-            if kind not in ("count", "money") or x.low is None or float(x.value) < NEAR_MIN:
+        for kind, _, x in amounts(v):
+            if kind not in ("count", "money") or x.low is None or (x.low + x.high) / 2 < NEAR_MIN:
                 continue
-            buckets[(story, kind, keys[0] if kind == "money" else "")].append((v, x))
+            interval = _as_written(v, x)
+            if interval is not None:
+                buckets[(story, kind, _currency(x) if kind == "money" else "")].append((v, x, *interval))
     out = []
-    for _, figures in sorted(buckets.items()):
-        figures.sort(key=lambda f: (float(f[1].value), f[0].order_key))
-        sets: DisjointSets[tuple[str, str]] = DisjointSets()
-        values: dict[tuple[str, str], Value] = {}
-        for n, (a, x) in enumerate(figures):
-            for b, y in figures[n + 1 :]:
-                if float(y.value) > float(x.value) / (1 - NEAR_GAP):
+    for (_, kind, _), found in sorted(buckets.items()):
+        figures = sorted(found, key=lambda f: f[0].order_key)[:NEAR_MAX]
+        classes: dict[tuple[float, float, float], list[tuple[ClaimView, Value]]] = defaultdict(list)
+        for v, x, low, high in figures:  # figures written alike are one class ("143 million" x 5)
+            classes[((x.low + x.high) / 2, low, high)].append((v, x))
+        ordered = sorted(classes)
+        taken: set[int] = set()  # each class is in one record at most, so none chains records
+        for n, (middle, low_x, high_x) in enumerate(ordered):
+            if n in taken:
+                continue
+            anchors, joined, members = classes[ordered[n]], [n], []
+            for m in range(n + 1, len(ordered)):
+                other, low_y, high_y = ordered[m]
+                if other * (1 - NEAR_GAP) > middle:
                     break
-                if float(x.value) == float(y.value) or _overlaps(x, y) or not _story_pair(a, b):
-                    continue
-                kx, ky = (x.claim_id, x.text), (y.claim_id, y.text)
-                values[kx], values[ky] = x, y
-                sets.add(kx)
-                sets.add(ky)
-                sets.union(kx, ky)
-        groups: dict[tuple[str, str], list[Value]] = defaultdict(list)
-        for key in sorted(values):
-            groups[sets.find(key)].append(values[key])
-        for group in groups.values():
-            common = {cluster_of.get(x.claim_id) for x in group}
+                if m in taken or (low_x <= high_y and low_y <= high_x):
+                    continue  # in a record already, or agrees as written
+                pairs = [
+                    (a, x, b, y)
+                    for a, x in anchors
+                    for b, y in classes[ordered[m]]
+                    if _story_pair(a, b) and (story_of is not None or _same_subject(a, b))
+                ]
+                if pairs:
+                    joined.append(m)
+                    members.extend(pairs)
+            if len(joined) < 2:
+                continue
+            taken.update(joined)
+            group = {(x.claim_id, x.text): x for a, x, b, y in members} | {
+                (y.claim_id, y.text): y for a, x, b, y in members
+            }
+            values = [group[k] for k in sorted(group)]
+            common = {cluster_of.get(x.claim_id) for x in values}
             reason = "almost the same figure, given differently by articles of one story"
-            out.append(_conflict(common.pop() if len(common) == 1 else None, "count", group, reason))
+            out.append(_conflict(common.pop() if len(common) == 1 else None, kind, values, reason))
     return out
 
 
