@@ -951,17 +951,27 @@ def near_figures(
     the ``NEAR_MAX`` earliest figures are compared, so the work is bounded per story."""
     if story_of is None and len(views) > STORY_MAX:
         return []
-    buckets: dict[tuple[str, str, str], list[tuple[ClaimView, Value, float, float]]] = defaultdict(list)
+    stories: dict[str, list[int]] = defaultdict(list)  # one story's figures are held at a time
+    for n, v in enumerate(views):
+        stories[story_of.get(v.article_id, v.article_id) if story_of is not None else ""].append(n)
+    out = []
+    for story in sorted(stories):
+        out.extend(_near_in_story([views[n] for n in stories[story]], story_of is None, cluster_of))
+    return out
+
+
+def _near_in_story(views: list[ClaimView], no_stories: bool, cluster_of: dict[str, str]) -> list[dict]:
+    """``near_figures`` for the claims of one story."""
+    buckets: dict[tuple[str, str], list[tuple[ClaimView, Value, float, float]]] = defaultdict(list)
     for v in views:
-        story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
         for kind, _, x in amounts(v):
             if kind not in ("count", "money") or x.low is None or (x.low + x.high) / 2 < NEAR_MIN:
                 continue
             interval = _as_written(v, x)
             if interval is not None:
-                buckets[(story, kind, _currency(x) if kind == "money" else "")].append((v, x, *interval))
+                buckets[(kind, _currency(x) if kind == "money" else "")].append((v, x, *interval))
     out = []
-    for (_, kind, _), found in sorted(buckets.items()):
+    for (kind, _), found in sorted(buckets.items()):
         figures = sorted(found, key=lambda f: f[0].order_key)[:NEAR_MAX]
         classes: dict[tuple[float, float, float], list[tuple[ClaimView, Value]]] = defaultdict(list)
         for v, x, low, high in figures:  # figures written alike are one class ("143 million" x 5)
@@ -982,7 +992,7 @@ def near_figures(
                     (a, x, b, y)
                     for a, x in anchors
                     for b, y in classes[ordered[m]]
-                    if _story_pair(a, b) and (story_of is not None or _same_subject(a, b))
+                    if _story_pair(a, b) and (not no_stories or _same_subject(a, b))
                 ]
                 if pairs:
                     joined.append(m)
