@@ -322,6 +322,12 @@ class Clusters:
         return (a, b) in self.edges or (b, a) in self.edges
 
 
+def story_key(v: ClaimView, story_of: dict[str, str] | None) -> str:
+    """The story a claim is of: its article's in ``story_of`` (stories.jsonl; an article it does
+    not list is a story of its own), or "" for a run without stories."""
+    return story_of.get(v.article_id, v.article_id) if story_of is not None else ""
+
+
 def story_pairs(views: list[ClaimView], story_of: dict[str, str] | None) -> set[tuple[int, int]]:
     """Pairs of claims of one story (or of the whole run when it has no stories and is small),
     from different articles, whose sentence vectors are close: each claim keeps its
@@ -329,7 +335,7 @@ def story_pairs(views: list[ClaimView], story_of: dict[str, str] | None) -> set[
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, v in enumerate(views):
         if v.vector is not None:
-            blocks[story_of.get(v.article_id, v.article_id) if story_of is not None else ""].append(i)
+            blocks[story_key(v, story_of)].append(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         if len(members) < 2 or len(members) > STORY_BLOCK_MAX:
@@ -360,7 +366,7 @@ def pair_table(
     sub = [views[i] for i in unique]
     pairs = candidate_pairs(sub) | story_pairs(sub, story_of)
     if story_of is not None:  # a fact is of one story: claims of two events are two facts
-        story = [story_of.get(v.article_id, v.article_id) for v in sub]
+        story = [story_key(v, story_of) for v in sub]
         pairs = {(a, b) for a, b in pairs if story[a] == story[b]}
     pairs = sorted(pairs)
     feats = np.empty((len(pairs), len(FEATURES)), dtype=np.float32)  # not a list of lists: 48 bytes a pair

@@ -34,11 +34,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
-from itertools import combinations
+from itertools import combinations, product
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem
+from builder.group.cluster import ClaimView, Clusters, cluster_id_for, cosine, stem, story_key
 from builder.group.normalize import (
     FRACTIONS,
     QUALIFIERS,
@@ -826,7 +826,7 @@ def story_conflicts(
         return []
     buckets: dict[tuple[str, str, str], dict[str, tuple[ClaimView, list]]] = defaultdict(dict)
     for v in views:
-        story = story_of.get(v.article_id, v.article_id) if story_of is not None else ""
+        story = story_key(v, story_of)
         for attribute, found in (("count", actions(v)), ("time", _timed(v))):
             for keys, x in found:
                 if not keys[0]:
@@ -953,7 +953,7 @@ def near_figures(
         return []
     stories: dict[str, list[int]] = defaultdict(list)  # one story's figures are held at a time
     for n, v in enumerate(views):
-        stories[story_of.get(v.article_id, v.article_id) if story_of is not None else ""].append(n)
+        stories[story_key(v, story_of)].append(n)
     out = []
     for story in sorted(stories):
         out.extend(_near_in_story([views[n] for n in stories[story]], story_of is None, cluster_of))
@@ -962,47 +962,40 @@ def near_figures(
 
 def _near_in_story(views: list[ClaimView], no_stories: bool, cluster_of: dict[str, str]) -> list[dict]:
     """``near_figures`` for the claims of one story."""
-    buckets: dict[tuple[str, str], list[tuple[ClaimView, Value, float, float]]] = defaultdict(list)
+    buckets: dict[tuple[str, str], list[tuple[ClaimView, Value, float, float, float]]] = defaultdict(list)
     for v in views:
         for kind, _, x in amounts(v):
-            if kind not in ("count", "money") or x.low is None or (x.low + x.high) / 2 < NEAR_MIN:
+            middle = (x.low + x.high) / 2  # "157 each": 314, the total
+            if kind not in ("count", "money") or middle < NEAR_MIN:
                 continue
             interval = _as_written(v, x)
             if interval is not None:
-                buckets[(kind, _currency(x) if kind == "money" else "")].append((v, x, *interval))
+                buckets[(kind, _currency(x) if kind == "money" else "")].append((v, x, middle, *interval))
     out = []
     for (kind, _), found in sorted(buckets.items()):
         figures = sorted(found, key=lambda f: f[0].order_key)[:NEAR_MAX]
         classes: dict[tuple[float, float, float], list[tuple[ClaimView, Value]]] = defaultdict(list)
-        for v, x, low, high in figures:  # figures written alike are one class ("143 million" x 5)
-            classes[((x.low + x.high) / 2, low, high)].append((v, x))
+        for v, x, *written in figures:  # figures written alike are one class ("143 million" x 5)
+            classes[tuple(written)].append((v, x))
         ordered = sorted(classes)
         taken: set[int] = set()  # each class is in one record at most, so none chains records
         for n, (middle, low_x, high_x) in enumerate(ordered):
             if n in taken:
                 continue
-            anchors, joined, members = classes[ordered[n]], [n], []
+            joined, group = [n], {}
             for m in range(n + 1, len(ordered)):
                 other, low_y, high_y = ordered[m]
                 if other * (1 - NEAR_GAP) > middle:
                     break
                 if m in taken or (low_x <= high_y and low_y <= high_x):
                     continue  # in a record already, or agrees as written
-                pairs = [
-                    (a, x, b, y)
-                    for a, x in anchors
-                    for b, y in classes[ordered[m]]
-                    if _story_pair(a, b) and (not no_stories or _same_subject(a, b))
-                ]
-                if pairs:
-                    joined.append(m)
-                    members.extend(pairs)
-            if len(joined) < 2:
+                for (a, x), (b, y) in product(classes[ordered[n]], classes[ordered[m]]):
+                    if _story_pair(a, b) and (not no_stories or _same_subject(a, b)):
+                        group[(x.claim_id, x.text)], group[(y.claim_id, y.text)] = x, y
+                        joined.append(m)
+            if not group:
                 continue
             taken.update(joined)
-            group = {(x.claim_id, x.text): x for a, x, b, y in members} | {
-                (y.claim_id, y.text): y for a, x, b, y in members
-            }
             values = [group[k] for k in sorted(group)]
             common = {cluster_of.get(x.claim_id) for x in values}
             reason = "almost the same figure, given differently by articles of one story"
