@@ -208,7 +208,7 @@ _EACH_RE = re.compile(r"^\W*(\w+\W+){0,4}?(each|apiece|from each side|on each si
 _UNIT_STOP = {"of", "the", "a", "an", "and", "from", "in", "on", "to", "each", "who", "which", "that"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     """A number as stated: value, how it is qualified, and what it counts."""
 
@@ -304,7 +304,7 @@ MONTHS["sept"] = 9
 UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y", "decade": "Y"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class When:
     """A date resolved to ISO with its precision, or a duration in ISO 8601 (P5M)."""
 
