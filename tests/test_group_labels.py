@@ -69,3 +69,17 @@ def test_every_labelled_event_is_in_exactly_one_labelling_batch():
     listed = Counter(e for name, events in batches.items() if not name.startswith("_") for e in events)
     labelled = {p.name.removesuffix(".facts.jsonl") for p in LABELS.glob("*.facts.jsonl")}
     assert set(listed) == labelled and set(listed.values()) == {1}
+
+
+def test_facts_mapped_across_events_are_in_both_legends():
+    """Two collectors' events that are one story were labelled apart; the mapping that says which
+    fact of one is which of the other must name facts the legends have."""
+    legend = {}
+    for path in LABELS.glob("*.facts.md"):
+        event = path.name.removesuffix(".facts.md")
+        legend.update({f"{event}/{f}": event for f in re.findall(r"^- `([^`]+)`", path.read_text(), re.M)})
+    rows = _jsonl(LABELS / "same_facts_across_events.jsonl")
+    assert rows
+    for n, r in enumerate(rows, 1):
+        assert r["a"] in legend and r["b"] in legend, f"same_facts_across_events.jsonl:{n}"
+        assert legend[r["a"]] != legend[r["b"]], f"same_facts_across_events.jsonl:{n}: one event"
